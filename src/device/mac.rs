@@ -1,0 +1,173 @@
+//! MAC addresses: finding them in the many spellings phones use, and printing them.
+
+use std::fmt;
+
+/// A 48-bit MAC address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Mac(pub [u8; 6]);
+
+impl Mac {
+    /// 12 lower-case hex digits, no separators (`000b82273b89`).
+    pub fn to_lower_hex(&self) -> String {
+        self.to_string()
+    }
+
+    /// 12 upper-case hex digits, no separators (`000B82273B89`).
+    pub fn to_upper_hex(&self) -> String {
+        self.to_string().to_ascii_uppercase()
+    }
+
+    /// The first three bytes as one number (the IEEE MA-L block).
+    pub fn oui(&self) -> u32 {
+        u32::from_be_bytes([0, self.0[0], self.0[1], self.0[2]])
+    }
+
+    /// Parses a MAC written as 12 hex digits, optionally separated by `:`, `-` or `.`
+    /// (`000b82273b89`, `00:0B:82:27:3B:89`, `00-0b-82-27-3b-89`, `000b.8227.3b89`).
+    /// Anything else (other characters, wrong digit count) is `None`.
+    pub fn parse(text: &str) -> Option<Mac> {
+        let mut bytes = [0u8; 6];
+        let mut digits = 0usize;
+        for c in text.bytes() {
+            if matches!(c, b':' | b'-' | b'.') {
+                continue;
+            }
+            let nibble = (c as char).to_digit(16)? as u8;
+            if digits == 12 {
+                return None;
+            }
+            bytes[digits / 2] = (bytes[digits / 2] << 4) | nibble;
+            digits += 1;
+        }
+        (digits == 12).then_some(Mac(bytes))
+    }
+
+    /// Finds a MAC in a SIP URI user part: `MAC%3A…`, `MAC%3a…`, `MAC=…`, `MAC:…`, `MAC…`
+    /// (prefix in any case), or a bare MAC; percent-escapes anywhere are decoded first.
+    pub fn from_uri_user(user: &str) -> Option<Mac> {
+        let decoded = percent_decode(user)?;
+        let rest = strip_prefix_ignore_case(&decoded, "mac").unwrap_or(&decoded);
+        let rest = rest
+            .strip_prefix(':')
+            .or_else(|| rest.strip_prefix('='))
+            .unwrap_or(rest);
+        Mac::parse(rest)
+    }
+
+    /// Finds `MAC=…` or `MAC:…` (any case) in free text such as a User-Agent
+    /// (`snomM700/03.23.0005 (MAC=000413…; SER=…)`), or Grandstream's `DevId 000b82…`.
+    pub fn from_free_text(text: &str) -> Option<Mac> {
+        let lower = text.to_ascii_lowercase();
+        for marker in ["mac=", "mac:", "devid "] {
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(marker) {
+                let start = from + pos + marker.len();
+                let candidate: String = text[start..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'))
+                    .collect();
+                if let Some(mac) = Mac::parse(candidate.trim_end_matches(['.', ':', '-'])) {
+                    return Some(mac);
+                }
+                from = start;
+            }
+        }
+        None
+    }
+}
+
+impl fmt::Display for Mac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+/// Decodes `%XX` escapes; `None` on a broken escape or non-UTF-8 result.
+fn percent_decode(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return Some(text.to_owned());
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GS: Mac = Mac([0x00, 0x0b, 0x82, 0x27, 0x3b, 0x89]);
+
+    #[test]
+    fn every_uri_spelling_gives_the_same_mac() {
+        for user in [
+            "MAC%3A000B82273B89",
+            "MAC%3a000B82273B89",
+            "mac%3a000b82273b89",
+            "MAC=000b82273b89",
+            "MAC:000b82273b89",
+            "MAC000b82273b89",
+            "MAC:00:0b:82:27:3b:89",
+            "MAC%3A00%3A0B%3A82%3A27%3A3B%3A89",
+            "MAC=00-0B-82-27-3B-89",
+            "000b82273b89",
+        ] {
+            assert_eq!(Mac::from_uri_user(user), Some(GS), "{user}");
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_and_junk_are_rejected() {
+        for user in [
+            "MAC%3A000B82273B8",
+            "MAC%3A000B82273B899",
+            "MAC%3",
+            "MAC%ZZ00",
+            "00000001",
+            "MACxyz",
+            "",
+        ] {
+            assert_eq!(Mac::from_uri_user(user), None, "{user}");
+        }
+    }
+
+    #[test]
+    fn user_agent_markers() {
+        assert_eq!(
+            Mac::from_free_text("snomM700/03.23.0005 (MAC=000B82273B89; SER= 00000; HW=255)"),
+            Some(GS)
+        );
+        assert_eq!(
+            Mac::from_free_text("Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82273b89"),
+            Some(GS)
+        );
+        assert_eq!(Mac::from_free_text("Yealink W52P 25.81.0.10"), None);
+    }
+
+    #[test]
+    fn prints_lower_and_upper() {
+        assert_eq!(GS.to_lower_hex(), "000b82273b89");
+        assert_eq!(GS.to_upper_hex(), "000B82273B89");
+        assert_eq!(GS.oui(), 0x000b82);
+    }
+}

@@ -1,0 +1,167 @@
+//! Device identity: who sent a SUBSCRIBE (MAC, vendor, model, firmware) and where it
+//! listens, gathered from every place phones put it.
+
+mod mac;
+pub mod oui;
+pub mod user_agent;
+
+use std::net::{IpAddr, SocketAddr};
+
+pub use mac::Mac;
+
+use crate::sip::{Subscribe, unfold};
+
+/// Where the MAC was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MacSource {
+    RequestUri,
+    To,
+    From,
+    UserAgent,
+    /// Given by the host (rendering for a known MAC).
+    Host,
+}
+
+impl MacSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MacSource::RequestUri => "request-uri",
+            MacSource::To => "to",
+            MacSource::From => "from",
+            MacSource::UserAgent => "user-agent",
+            MacSource::Host => "host",
+        }
+    }
+}
+
+/// What is known about one phone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Device {
+    pub mac: Option<Mac>,
+    pub mac_source: Option<MacSource>,
+    /// Canonical lower-case vendor id (`grandstream`, `snom`, …).
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    /// Event `profile-type` (`device`, `application`, …).
+    pub profile_type: Option<String>,
+    pub user_agent: Option<String>,
+    /// Where the phone takes requests (its Contact), without IPv6 brackets.
+    pub contact_host: Option<String>,
+    /// Contact port; 5060 (5061 for sips) when the Contact names none.
+    pub contact_port: u16,
+    /// Transport of the topmost Via, as written (`UDP`, …).
+    pub transport: String,
+    pub call_id: String,
+    /// The phone's address: the datagram's source, else the Contact host if it is an IP.
+    pub ip: Option<IpAddr>,
+}
+
+impl Device {
+    /// A device known only by its MAC (the host asks for its config).
+    pub fn from_mac(mac: Mac) -> Device {
+        Device {
+            mac: Some(mac),
+            mac_source: Some(MacSource::Host),
+            vendor: oui::vendor_for(mac.oui()).map(str::to_owned),
+            contact_port: 5060,
+            ..Device::default()
+        }
+    }
+
+    /// The Contact as `host:port` (IPv6 in brackets), or `None` without a host.
+    pub fn contact(&self) -> Option<String> {
+        let host = self.contact_host.as_deref()?;
+        Some(crate::net::join_host_port(host, Some(self.contact_port)))
+    }
+}
+
+/// Gathers the identity of the phone that sent `sub` (from `source`, if known).
+pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
+    let user_agent = sub.user_agent.map(|ua| unfold(ua).into_owned());
+    let (mac, mac_source) = find_mac(sub, user_agent.as_deref());
+    let ua_parts = user_agent
+        .as_deref()
+        .map(user_agent::model_and_firmware)
+        .unwrap_or_default();
+    let model = sub
+        .event
+        .model()
+        .map(|m| m.into_owned())
+        .or(ua_parts.0.map(str::to_owned));
+    let firmware = sub
+        .event
+        .version()
+        .map(|v| v.into_owned())
+        .or(ua_parts.1.map(str::to_owned));
+    let vendor = find_vendor(sub, mac, user_agent.as_deref());
+
+    let contact_uri = sub.contact.as_ref().map(|c| c.uri);
+    let via = &sub.vias[0];
+    let contact_host = contact_uri
+        .and_then(|u| u.host)
+        .map(str::to_owned)
+        .or_else(|| source.map(|s| s.ip().to_string()))
+        .or_else(|| Some(via.host.to_owned()));
+    let default_port = if contact_uri.is_some_and(|u| u.scheme.eq_ignore_ascii_case("sips")) {
+        5061
+    } else {
+        5060
+    };
+    let contact_port = match contact_uri {
+        Some(u) if u.host.is_some() => u.port.unwrap_or(default_port),
+        _ => source.map_or(via.port.unwrap_or(default_port), |s| s.port()),
+    };
+    let ip = source
+        .map(|s| s.ip())
+        .or_else(|| contact_host.as_deref().and_then(|h| h.parse().ok()));
+
+    Device {
+        mac,
+        mac_source: mac.and(mac_source),
+        vendor,
+        model,
+        firmware,
+        profile_type: sub.event.profile_type().map(|p| p.into_owned()),
+        user_agent,
+        contact_host,
+        contact_port,
+        transport: via.transport.to_ascii_uppercase(),
+        call_id: unfold(sub.call_id).into_owned(),
+        ip,
+    }
+}
+
+fn find_mac(sub: &Subscribe<'_>, user_agent: Option<&str>) -> (Option<Mac>, Option<MacSource>) {
+    let from_uri_users = [
+        (sub.request_uri.user, MacSource::RequestUri),
+        (sub.to.uri.user, MacSource::To),
+        (sub.from.uri.user, MacSource::From),
+    ];
+    for (user, source) in from_uri_users {
+        if let Some(mac) = user.and_then(Mac::from_uri_user) {
+            return (Some(mac), Some(source));
+        }
+    }
+    match user_agent.and_then(Mac::from_free_text) {
+        Some(mac) => (Some(mac), Some(MacSource::UserAgent)),
+        None => (None, None),
+    }
+}
+
+/// OUI first, then the User-Agent, then the Event `vendor` (unless it is a placeholder such
+/// as `OEM`), then snom's lower-case `%3a` escape, which only snom-derived firmware writes.
+/// A vendor name sippnp does not know is reported lower-cased as sent.
+fn find_vendor(sub: &Subscribe<'_>, mac: Option<Mac>, user_agent: Option<&str>) -> Option<String> {
+    let known = mac
+        .and_then(|m| oui::vendor_for(m.oui()))
+        .or_else(|| user_agent.and_then(user_agent::vendor));
+    if let Some(v) = known {
+        return Some(v.to_owned());
+    }
+    if let Some(named) = sub.event.vendor().filter(|v| !v.eq_ignore_ascii_case("oem")) {
+        return Some(user_agent::vendor(&named).map_or_else(|| named.to_ascii_lowercase(), str::to_owned));
+    }
+    let uri_user = sub.request_uri.user.unwrap_or("");
+    uri_user.contains("%3a").then(|| "snom".to_owned())
+}

@@ -1,0 +1,103 @@
+//! What a User-Agent string tells about the phone: vendor, model, firmware.
+//! Shapes seen in the field: `Grandstream GXP2110 1.0.1.108`, `snom370/8.7.5.48`,
+//! `snomM700/03.23.0005 (MAC=…)`, `Yealink SIP-T21P 34.72.14.6`, `AUDC-IPPhone/2.2.2`,
+//! `Grandstream Model HW GXP2170 SW 1.0.11.3 DevId …`.
+
+/// Product-name prefixes (lower case) and the vendor they mean.
+const VENDOR_PREFIXES: &[(&str, &str)] = &[
+    ("grandstream", "grandstream"),
+    ("snom", "snom"),
+    ("yealink", "yealink"),
+    ("fanvil", "fanvil"),
+    ("htek", "htek"),
+    ("gigaset", "gigaset"),
+    ("panasonic", "panasonic"),
+    ("kx-", "panasonic"),
+    ("akuvox", "akuvox"),
+    ("audc", "audiocodes"),
+    ("audiocodes", "audiocodes"),
+    ("planet", "planet"),
+    ("tiptel", "tiptel"),
+    ("atcom", "atcom"),
+    ("escene", "escene"),
+    ("flyingvoice", "flyingvoice"),
+    ("vtech", "vtech"),
+];
+
+/// The vendor a User-Agent names at its start.
+pub fn vendor(ua: &str) -> Option<&'static str> {
+    let lower = ua.trim_start().to_ascii_lowercase();
+    VENDOR_PREFIXES
+        .iter()
+        .find(|(prefix, _)| lower.starts_with(prefix))
+        .map(|&(_, v)| v)
+}
+
+/// Model and firmware named by a User-Agent, as far as its shape allows.
+pub fn model_and_firmware(ua: &str) -> (Option<&str>, Option<&str>) {
+    let product = ua.split('(').next().unwrap_or(ua);
+    let words: Vec<&str> = product.split_whitespace().collect();
+    // `… HW <model> SW <firmware> …`
+    let after = |label: &str| {
+        words
+            .iter()
+            .position(|w| *w == label)
+            .and_then(|i| words.get(i + 1).copied())
+    };
+    if let (Some(model), Some(firmware)) = (after("HW"), after("SW")) {
+        return (Some(model), Some(firmware));
+    }
+    match words.as_slice() {
+        // `snom370/8.7.5.48`, `AUDC-IPPhone/2.2.2`
+        [single, ..] if single.contains('/') => {
+            let (model, firmware) = single.split_once('/').unwrap_or((single, ""));
+            (non_empty(model), non_empty(firmware))
+        }
+        // `Vendor Model Firmware …`
+        [_, model, firmware, ..] if looks_like_version(firmware) => (Some(model), Some(firmware)),
+        [_, model, ..] => (Some(model), None),
+        _ => (None, None),
+    }
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn looks_like_version(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit()) && s.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_shapes() {
+        assert_eq!(vendor("Grandstream GXP2110 1.0.1.108"), Some("grandstream"));
+        assert_eq!(
+            model_and_firmware("Grandstream GXP2110 1.0.1.108"),
+            (Some("GXP2110"), Some("1.0.1.108"))
+        );
+        assert_eq!(vendor("snom370/8.7.5.48"), Some("snom"));
+        assert_eq!(
+            model_and_firmware("snom370/8.7.5.48"),
+            (Some("snom370"), Some("8.7.5.48"))
+        );
+        assert_eq!(
+            model_and_firmware("snomM700/03.23.0005 (MAC=000413000000; SER= 00000; HW=255)"),
+            (Some("snomM700"), Some("03.23.0005"))
+        );
+        assert_eq!(vendor("AUDC-IPPhone/2.2.2"), Some("audiocodes"));
+        assert_eq!(
+            model_and_firmware("Yealink SIP-T21P 34.72.14.6"),
+            (Some("SIP-T21P"), Some("34.72.14.6"))
+        );
+        assert_eq!(
+            model_and_firmware("Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aabbcc"),
+            (Some("GXP2170"), Some("1.0.11.3"))
+        );
+        assert_eq!(model_and_firmware("PLANET VIP-2140PT"), (Some("VIP-2140PT"), None));
+        assert_eq!(vendor("MyPBX"), None);
+    }
+}

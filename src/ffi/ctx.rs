@@ -1,0 +1,420 @@
+//! `sippnp_ctx_config` and `sippnp_ctx`: the responder's configuration and the immutable
+//! context built from it, which answers datagrams and renders configs.
+
+use std::ffi::{c_char, c_void};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use super::answer::sippnp_answer;
+use super::boundary::ffi_boundary;
+use super::callbacks::{CallbackLookup, sippnp_lookup_fn, sippnp_userdata_free_fn};
+use super::rendered::sippnp_rendered;
+use super::result::{fail, fail_with, sippnp_error, sippnp_result};
+use super::types;
+use crate::device::Mac;
+use crate::ids::IdGen;
+use crate::responder::{Config, Responder, UnknownPolicy};
+use crate::template::UrlTemplate;
+
+use sippnp_result::{SIPPNP_ERR_INVALID_PARAMETER, SIPPNP_ERR_NULL_PARAMETER, SIPPNP_OK};
+
+/// What to do with devices the lookup does not know.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum sippnp_unknown_policy {
+    /// Stay silent (the default): another server may own the phone.
+    SIPPNP_UNKNOWN_SILENT = 0,
+    /// Answer with the URL template as for an assigned device.
+    SIPPNP_UNKNOWN_ANSWER = 1,
+}
+
+/// Settings for a context. Under the hood, a `Box`; the lookup inside is an `Arc` shared with
+/// every context built from it.
+pub struct sippnp_ctx_config {
+    server_host: Option<String>,
+    server_port: u16,
+    url: Option<UrlTemplate>,
+    user_agent: Option<String>,
+    unknown: UnknownPolicy,
+    lookup: Arc<CallbackLookup>,
+    secret: Option<Vec<u8>>,
+}
+
+/// The responder. Immutable once built; every `const sippnp_ctx *` function may run
+/// concurrently from several threads. Under the hood, a `Box<Responder>`.
+pub struct sippnp_ctx {
+    responder: Responder<Arc<CallbackLookup>>,
+}
+
+/// Borrows a configuration for a setter.
+///
+/// # Safety
+/// `cfg` NULL or a live configuration not used elsewhere during the call.
+unsafe fn config<'a>(cfg: *mut sippnp_ctx_config) -> Result<&'a mut sippnp_ctx_config, sippnp_result> {
+    // SAFETY: forwarded contract.
+    unsafe { types::as_mut(cfg) }.ok_or(SIPPNP_ERR_NULL_PARAMETER)
+}
+
+/// Reads UTF-8 text from C.
+///
+/// # Safety
+/// `ptr` readable for `len` bytes (or NULL).
+unsafe fn c_text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, sippnp_result> {
+    // SAFETY: forwarded contract.
+    unsafe { types::text(ptr, len) }.map_err(|null| {
+        if null {
+            SIPPNP_ERR_NULL_PARAMETER
+        } else {
+            SIPPNP_ERR_INVALID_PARAMETER
+        }
+    })
+}
+
+fn done(outcome: Result<(), sippnp_result>) -> sippnp_result {
+    outcome.err().unwrap_or(SIPPNP_OK)
+}
+
+/// Creates a configuration with the defaults: port 5060, User-Agent `sippnp/<version>`,
+/// unknown devices silent, no lookup (every device unknown). The server host and URL
+/// template must be set before `sippnp_ctx_new`.
+///
+/// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_ctx_config_free`.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_new(out: *mut *mut sippnp_ctx_config) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        if out.is_null() {
+            return SIPPNP_ERR_NULL_PARAMETER;
+        }
+        let cfg = sippnp_ctx_config {
+            server_host: None,
+            server_port: 5060,
+            url: None,
+            user_agent: Some(concat!("sippnp/", env!("CARGO_PKG_VERSION")).to_owned()),
+            unknown: UnknownPolicy::Silent,
+            lookup: Arc::new(CallbackLookup::new(None, std::ptr::null_mut(), None)),
+            secret: None,
+        };
+        // SAFETY: checked non-NULL.
+        unsafe { types::write_out(out, types::into_raw(cfg)) };
+        SIPPNP_OK
+    })
+}
+
+/// Frees a configuration. Contexts built from it stay valid. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn sippnp_ctx_config_free(cfg: *mut sippnp_ctx_config) {
+    ffi_boundary!((), {
+        // SAFETY: NULL or from sippnp_ctx_config_new, freed once.
+        unsafe { types::free_box(cfg) }
+    })
+}
+
+/// Sets our own address, written into Via and Contact: `host` (an IP literal, IPv6 without
+/// brackets, or a host name; `host_len` bytes) and `port` (non-zero).
+///
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an empty host,
+/// a host with spaces, control or URI-breaking characters, or port 0.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_set_server(
+    cfg: *mut sippnp_ctx_config,
+    host: *const c_char,
+    host_len: usize,
+    port: u16,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        done((|| {
+            // SAFETY: documented argument contract.
+            let cfg = unsafe { config(cfg) }?;
+            // SAFETY: documented argument contract.
+            let host = crate::net::unbracket(unsafe { c_text(host, host_len) }?);
+            let valid = !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic() && !b"<>;,\"@/?".contains(&b));
+            if !valid || port == 0 {
+                return Err(SIPPNP_ERR_INVALID_PARAMETER);
+            }
+            cfg.server_host = Some(host.to_owned());
+            cfg.server_port = port;
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the provisioning URL template the NOTIFY carries. `{mac}`, `{MAC}`, `{vendor}`,
+/// `{model}`, `{firmware}` and `{ip}` are expanded per device; other brace text is kept.
+///
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for non-UTF-8;
+/// SIPPNP_ERR_INVALID_TEMPLATE for an empty template or one with whitespace or control
+/// characters.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_set_url_template(
+    cfg: *mut sippnp_ctx_config,
+    template: *const c_char,
+    template_len: usize,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        done((|| {
+            // SAFETY: documented argument contract.
+            let cfg = unsafe { config(cfg) }?;
+            // SAFETY: documented argument contract.
+            let text = unsafe { c_text(template, template_len) }?;
+            cfg.url = Some(UrlTemplate::new(text).map_err(|_| sippnp_result::SIPPNP_ERR_INVALID_TEMPLATE)?);
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the product name sent as `Server` (200 OK) and `User-Agent` (NOTIFY). An empty
+/// string sends neither header.
+///
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for non-UTF-8 or
+/// control characters.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_set_user_agent(
+    cfg: *mut sippnp_ctx_config,
+    user_agent: *const c_char,
+    user_agent_len: usize,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        done((|| {
+            // SAFETY: documented argument contract.
+            let cfg = unsafe { config(cfg) }?;
+            // SAFETY: documented argument contract.
+            let text = unsafe { c_text(user_agent, user_agent_len) }?;
+            if text.chars().any(char::is_control) {
+                return Err(SIPPNP_ERR_INVALID_PARAMETER);
+            }
+            cfg.user_agent = (!text.is_empty()).then(|| text.to_owned());
+            Ok(())
+        })())
+    })
+}
+
+/// Sets what happens to devices the lookup calls unknown (a `sippnp_unknown_policy`).
+///
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for another value.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_set_unknown_policy(cfg: *mut sippnp_ctx_config, policy: u32) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        done((|| {
+            // SAFETY: documented argument contract.
+            let cfg = unsafe { config(cfg) }?;
+            cfg.unknown = match policy {
+                p if p == sippnp_unknown_policy::SIPPNP_UNKNOWN_SILENT as u32 => UnknownPolicy::Silent,
+                p if p == sippnp_unknown_policy::SIPPNP_UNKNOWN_ANSWER as u32 => UnknownPolicy::Answer,
+                _ => return Err(SIPPNP_ERR_INVALID_PARAMETER),
+            };
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the lookup callback (see `sippnp_lookup_fn`) with its `userdata`, and an optional
+/// `userdata_free` that runs exactly once, when the configuration and every context built
+/// from it are freed (also when this call replaces an earlier lookup). `callback` may be NULL
+/// (every device unknown).
+///
+/// **Callbacks**: synchronous, on the calling thread, only inside `sippnp_ctx_handle` and
+/// `sippnp_ctx_render`. If a context is used from several threads at once, the callback may
+/// run concurrently and `userdata` must be thread-safe.
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER for a NULL `cfg`.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_set_lookup(
+    cfg: *mut sippnp_ctx_config,
+    callback: sippnp_lookup_fn,
+    userdata: *mut c_void,
+    userdata_free: sippnp_userdata_free_fn,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        done((|| {
+            // SAFETY: documented argument contract.
+            let cfg = unsafe { config(cfg) }?;
+            cfg.lookup = Arc::new(CallbackLookup::new(callback, userdata, userdata_free));
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the secret that To-tags and branches are derived from (`secret_len` bytes, at least
+/// 16). Without it each context draws a random one. Contexts with the same secret answer a
+/// SUBSCRIBE identically (tests; several PBX processes behind one address).
+///
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER when shorter than 16.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_config_set_secret(
+    cfg: *mut sippnp_ctx_config,
+    secret: *const u8,
+    secret_len: usize,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        done((|| {
+            // SAFETY: documented argument contract.
+            let cfg = unsafe { config(cfg) }?;
+            // SAFETY: documented argument contract.
+            let secret = unsafe { types::slice(secret, secret_len) }.ok_or(SIPPNP_ERR_NULL_PARAMETER)?;
+            if secret.len() < 16 {
+                return Err(SIPPNP_ERR_INVALID_PARAMETER);
+            }
+            cfg.secret = Some(secret.to_vec());
+            Ok(())
+        })())
+    })
+}
+
+/// Builds a context from `cfg` (which is only read: it may be freed or reused afterwards).
+///
+/// **Ownership**: on SIPPNP_OK `*out_ctx` is new; free it with `sippnp_ctx_free`.
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_CONFIG when the server host or
+/// the URL template is not set.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_new(
+    cfg: *const sippnp_ctx_config,
+    out_ctx: *mut *mut sippnp_ctx,
+    out_err: *mut *mut sippnp_error,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        // SAFETY: NULL or a live configuration.
+        let Some(cfg) = (unsafe { types::as_ref(cfg) }) else {
+            // SAFETY: out_err NULL or writable.
+            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "cfg is NULL") };
+        };
+        if out_ctx.is_null() {
+            // SAFETY: as above.
+            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "out_ctx is NULL") };
+        }
+        let (Some(server_host), Some(url)) = (cfg.server_host.clone(), cfg.url.clone()) else {
+            let message = "server address and URL template must be set";
+            // SAFETY: as above.
+            return unsafe { fail(out_err, sippnp_result::SIPPNP_ERR_INVALID_CONFIG, message) };
+        };
+        let config = Config {
+            server_host,
+            server_port: cfg.server_port,
+            url,
+            user_agent: cfg.user_agent.clone(),
+            unknown: cfg.unknown,
+        };
+        let ids = cfg.secret.as_deref().map_or_else(IdGen::random, IdGen::with_secret);
+        match Responder::with_ids(config, cfg.lookup.clone(), ids) {
+            Ok(responder) => {
+                // SAFETY: checked non-NULL.
+                unsafe { types::write_out(out_ctx, types::into_raw(sippnp_ctx { responder })) };
+                SIPPNP_OK
+            }
+            // SAFETY: as above.
+            Err(e) => unsafe { fail_with(out_err, &e) },
+        }
+    })
+}
+
+/// Frees a context. Call it only when no other thread uses the context. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn sippnp_ctx_free(ctx: *mut sippnp_ctx) {
+    ffi_boundary!((), {
+        // SAFETY: NULL or from sippnp_ctx_new, freed once.
+        unsafe { types::free_box(ctx) }
+    })
+}
+
+/// Handles one received datagram: parses the SUBSCRIBE, asks the lookup, and yields what to
+/// send. `source_ip` is the sender's address as text (`192.0.2.7`, `2001:db8::7`, brackets
+/// allowed; `source_ip_len` bytes) and `source_port` its port.
+///
+/// **Ownership**: on SIPPNP_OK `*out_answer` is new (send it or stay silent, see
+/// `sippnp_answer_action`); free it with `sippnp_answer_free`. On failure it is untouched and
+/// `*out_err` (if `out_err` is not NULL) receives the details; free with `sippnp_error_free`.
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for a bad source
+/// address; SIPPNP_ERR_SIP_* when the datagram is not a ua-profile SUBSCRIBE (answer
+/// nothing); SIPPNP_ERR_LOOKUP_FAILED; SIPPNP_ERR_SIP_UNSAFE_VALUE.
+/// **Thread safety**: may run concurrently on one context.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_handle(
+    ctx: *const sippnp_ctx,
+    datagram: *const u8,
+    datagram_len: usize,
+    source_ip: *const c_char,
+    source_ip_len: usize,
+    source_port: u16,
+    out_answer: *mut *mut sippnp_answer,
+    out_err: *mut *mut sippnp_error,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        // SAFETY: NULL or a live context.
+        let ctx = unsafe { types::as_ref(ctx) };
+        // SAFETY: the caller passes `datagram_len` readable bytes.
+        let bytes = unsafe { types::slice(datagram, datagram_len) };
+        let (Some(ctx), Some(bytes), false) = (ctx, bytes, out_answer.is_null()) else {
+            // SAFETY: out_err NULL or writable.
+            return unsafe {
+                fail(
+                    out_err,
+                    SIPPNP_ERR_NULL_PARAMETER,
+                    "ctx, datagram or out_answer is NULL",
+                )
+            };
+        };
+        // SAFETY: the caller passes `source_ip_len` readable bytes.
+        let ip = unsafe { c_text(source_ip, source_ip_len) }
+            .ok()
+            .and_then(|text| crate::net::unbracket(text).parse::<IpAddr>().ok());
+        let Some(ip) = ip else {
+            // SAFETY: as above.
+            return unsafe { fail(out_err, SIPPNP_ERR_INVALID_PARAMETER, "source_ip is not an IP address") };
+        };
+        match ctx.responder.handle(bytes, SocketAddr::new(ip, source_port)) {
+            Ok(outcome) => {
+                // SAFETY: checked non-NULL.
+                unsafe { types::write_out(out_answer, types::into_raw(sippnp_answer::new(outcome))) };
+                SIPPNP_OK
+            }
+            // SAFETY: as above.
+            Err(e) => unsafe { fail_with(out_err, &e) },
+        }
+    })
+}
+
+/// Renders the config file of the device with MAC `mac` (any common spelling, `mac_len`
+/// bytes) as the lookup assigns it — what to serve when the phone fetches its URL.
+///
+/// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_rendered_free`.
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for a bad MAC;
+/// SIPPNP_ERR_NOT_ASSIGNED when the lookup does not answer SIPPNP_LOOKUP_ASSIGN;
+/// SIPPNP_ERR_LOOKUP_FAILED; SIPPNP_ERR_RENDER_*.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_render(
+    ctx: *const sippnp_ctx,
+    mac: *const c_char,
+    mac_len: usize,
+    out: *mut *mut sippnp_rendered,
+    out_err: *mut *mut sippnp_error,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        // SAFETY: NULL or a live context.
+        let (Some(ctx), false) = (unsafe { types::as_ref(ctx) }, out.is_null()) else {
+            // SAFETY: out_err NULL or writable.
+            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "ctx or out is NULL") };
+        };
+        // SAFETY: the caller passes `mac_len` readable bytes.
+        let Some(mac) = unsafe { c_text(mac, mac_len) }.ok().and_then(Mac::from_uri_user) else {
+            // SAFETY: as above.
+            return unsafe { fail(out_err, SIPPNP_ERR_INVALID_PARAMETER, "mac is not 12 hex digits") };
+        };
+        match ctx.responder.render(mac) {
+            Ok(file) => {
+                // SAFETY: checked non-NULL.
+                unsafe { types::write_out(out, types::into_raw(sippnp_rendered::new(file))) };
+                SIPPNP_OK
+            }
+            // SAFETY: as above.
+            Err(e) => unsafe { fail_with(out_err, &e) },
+        }
+    })
+}

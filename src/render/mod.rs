@@ -1,0 +1,160 @@
+//! Config renderers: turn a vendor-neutral [`Assignment`] into the file a phone downloads.
+//!
+//! One module per vendor; [`render`] picks the module by canonical vendor id. Every renderer
+//! escapes values for its format and refuses values it cannot carry safely (control
+//! characters, unusable key names) instead of writing a broken file.
+
+pub mod grandstream;
+mod xml;
+
+use std::fmt;
+
+use crate::assign::Assignment;
+
+/// How many characters of caller-supplied text (keys, schemes, vendor ids) an error echoes.
+const ECHO_MAX_CHARS: usize = 32;
+
+/// One rendered config file, ready to be served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Name the phone asks for (`cfg000b82273b89.xml`).
+    pub file_name: String,
+    /// MIME type to serve the file with.
+    pub content_type: &'static str,
+    /// The file itself.
+    pub content: Vec<u8>,
+}
+
+/// Why a config could not be rendered. Messages never contain values (they may be secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// No renderer for this vendor id (the id, capped).
+    UnsupportedVendor(String),
+    /// The assignment has no MAC, but the file name needs it.
+    MissingMac,
+    /// The assignment has no vendor and none was detected.
+    MissingVendor,
+    /// A value contains a control character (or another character the format cannot carry).
+    /// `field` is a neutral name such as `account 2 password` or `override P1362`.
+    ControlCharacter { field: String },
+    /// More accounts than the vendor's format supports.
+    TooManyAccounts { max: usize, got: usize },
+    /// An override key that cannot be a key of this vendor's format (the key, capped).
+    InvalidKey(String),
+    /// The provisioning URL has a scheme other than tftp, http or https (the scheme, capped).
+    InvalidUrl(String),
+}
+
+impl RenderError {
+    /// [`RenderError::InvalidKey`] echoing at most the first 32 characters of `key`.
+    pub(crate) fn invalid_key(key: &str) -> RenderError {
+        RenderError::InvalidKey(capped(key))
+    }
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::UnsupportedVendor(vendor) => {
+                write!(f, "no config renderer for vendor \"{}\"", vendor.escape_debug())
+            }
+            RenderError::MissingMac => f.write_str("cannot render config: the assignment has no mac address"),
+            RenderError::MissingVendor => {
+                f.write_str("cannot render config: the assignment has no vendor and none was detected")
+            }
+            RenderError::ControlCharacter { field } => {
+                write!(f, "control character in the value of {}", field.escape_debug())
+            }
+            RenderError::TooManyAccounts { max, got } => {
+                write!(f, "too many accounts: {got} given, the vendor format supports {max}")
+            }
+            RenderError::InvalidKey(key) => {
+                write!(f, "invalid config key \"{}\" in overrides", key.escape_debug())
+            }
+            RenderError::InvalidUrl(scheme) => write!(
+                f,
+                "unsupported provisioning url scheme \"{}\" (expected tftp, http or https)",
+                scheme.escape_debug()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Vendor ids that [`render`] supports.
+pub fn supported_vendors() -> &'static [&'static str] {
+    &["grandstream"]
+}
+
+/// Renders the config file for `assignment` in the format of `vendor` (canonical lowercase id,
+/// e.g. `grandstream`). An empty `vendor` is [`RenderError::MissingVendor`].
+pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, RenderError> {
+    match vendor {
+        "grandstream" => grandstream::render(assignment),
+        "" => Err(RenderError::MissingVendor),
+        other => Err(RenderError::UnsupportedVendor(capped(other))),
+    }
+}
+
+/// The first [`ECHO_MAX_CHARS`] characters of `text`, for echoing in errors.
+fn capped(text: &str) -> String {
+    text.chars().take(ECHO_MAX_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::Mac;
+
+    fn assignment() -> Assignment {
+        let mut a = Assignment {
+            mac: Some(Mac([0x00, 0x0b, 0x82, 0x27, 0x3b, 0x89])),
+            ..Assignment::default()
+        };
+        a.account_mut(1).user_id = Some("101".into());
+        a
+    }
+
+    #[test]
+    fn dispatches_grandstream() {
+        let file = render("grandstream", &assignment()).expect("renders");
+        assert_eq!(file.file_name, "cfg000b82273b89.xml");
+        assert_eq!(file, grandstream::render(&assignment()).expect("renders"));
+        assert!(supported_vendors().contains(&"grandstream"));
+    }
+
+    #[test]
+    fn unknown_and_missing_vendor() {
+        assert_eq!(
+            render("nokia", &assignment()),
+            Err(RenderError::UnsupportedVendor("nokia".into()))
+        );
+        assert_eq!(render("", &assignment()), Err(RenderError::MissingVendor));
+        let long = "x".repeat(100);
+        match render(&long, &assignment()) {
+            Err(RenderError::UnsupportedVendor(echo)) => assert_eq!(echo.len(), 32),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn messages_are_one_line_and_lower_case() {
+        let errors = [
+            RenderError::UnsupportedVendor("a\nb".into()),
+            RenderError::MissingMac,
+            RenderError::MissingVendor,
+            RenderError::ControlCharacter {
+                field: "account 1 password".into(),
+            },
+            RenderError::TooManyAccounts { max: 6, got: 7 },
+            RenderError::InvalidKey("bad key\r\n".into()),
+            RenderError::InvalidUrl("ftp".into()),
+        ];
+        for error in errors {
+            let text = error.to_string();
+            assert!(!text.contains(['\n', '\r']), "{text}");
+            assert!(text.starts_with(|c: char| c.is_ascii_lowercase()), "{text}");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The PnP responder: one datagram and its source in, what to send (or why to stay silent)
+//! out. It asks the host's [`Lookup`] what each device gets and renders config files for
+//! the URLs it hands out. Sans-IO: no sockets, clocks or threads.
+
+use std::net::SocketAddr;
+
+use crate::assign::{Assignment, Decision, Lookup};
+use crate::device::{self, Device, Mac};
+use crate::error::Error;
+use crate::ids::IdGen;
+use crate::net::join_host_port;
+use crate::render::{self, RenderedFile};
+use crate::sip::notify::{NotifyParams, build_notify};
+use crate::sip::response::{OkParams, build_ok};
+use crate::sip::{Subscribe, unfold};
+use crate::template::UrlTemplate;
+
+/// What to do with devices the host does not know.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnknownPolicy {
+    /// Stay silent (the default: another server may own the phone).
+    #[default]
+    Silent,
+    /// Answer with the URL template, like for an assigned device.
+    Answer,
+}
+
+/// How the responder presents itself.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Our address for Via and Contact (host name or IP; IPv6 without brackets).
+    pub server_host: String,
+    pub server_port: u16,
+    pub url: UrlTemplate,
+    /// Sent as Server (200 OK) and User-Agent (NOTIFY) when set.
+    pub user_agent: Option<String>,
+    pub unknown: UnknownPolicy,
+}
+
+/// One message to send and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Packet {
+    pub bytes: Vec<u8>,
+    /// Destination host (IP literal or a name the host must resolve), without brackets.
+    pub host: String,
+    pub port: u16,
+    /// `UDP`, `TCP`, …
+    pub transport: String,
+}
+
+/// Why the responder stays silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Silence {
+    /// The host's lookup said to ignore this device.
+    Ignored,
+    /// The device is unknown and the policy is [`UnknownPolicy::Silent`].
+    UnknownDevice,
+}
+
+/// The responder's answer to one datagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Answer {
+        device: Device,
+        /// The URL in the NOTIFY body.
+        url: String,
+        /// The 200 OK, to the datagram's source.
+        response: Packet,
+        /// The NOTIFY, to the subscriber's Contact.
+        notify: Packet,
+    },
+    Silent {
+        device: Device,
+        reason: Silence,
+    },
+}
+
+/// The PnP responder.
+pub struct Responder<L> {
+    config: Config,
+    ids: IdGen,
+    lookup: L,
+}
+
+impl<L: Lookup> Responder<L> {
+    /// A responder whose tags come from the OS's randomness.
+    pub fn new(config: Config, lookup: L) -> Result<Responder<L>, Error> {
+        Responder::with_ids(config, lookup, IdGen::random())
+    }
+
+    /// A responder with explicit id generation (deterministic tests, several processes
+    /// answering alike).
+    pub fn with_ids(config: Config, lookup: L, ids: IdGen) -> Result<Responder<L>, Error> {
+        let host_ok = |h: &str| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && !b"<>;,\"".contains(&b));
+        if !host_ok(&config.server_host) {
+            return Err(Error::InvalidConfig("server host"));
+        }
+        if config
+            .user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.chars().any(char::is_control))
+        {
+            return Err(Error::InvalidConfig("user agent"));
+        }
+        Ok(Responder { config, ids, lookup })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn lookup(&self) -> &L {
+        &self.lookup
+    }
+
+    /// Handles one datagram received from `source`.
+    pub fn handle(&self, datagram: &[u8], source: SocketAddr) -> Result<Outcome, Error> {
+        let sub = Subscribe::parse(datagram)?;
+        let device = device::identify(&sub, Some(source));
+        let (vendor, model) = match self.lookup.lookup(&device)? {
+            Decision::Assign(a) => (a.vendor, a.model),
+            Decision::Ignore => {
+                return Ok(Outcome::Silent {
+                    device,
+                    reason: Silence::Ignored,
+                });
+            }
+            Decision::Unknown => match self.config.unknown {
+                UnknownPolicy::Silent => {
+                    return Ok(Outcome::Silent {
+                        device,
+                        reason: Silence::UnknownDevice,
+                    });
+                }
+                UnknownPolicy::Answer => (None, None),
+            },
+        };
+        let url = self.config.url.expand(&device, vendor.as_deref(), model.as_deref());
+        let (response, notify) = self.build_answer(&sub, &device, source, &url)?;
+        Ok(Outcome::Answer {
+            device,
+            url,
+            response,
+            notify,
+        })
+    }
+
+    fn build_answer(
+        &self,
+        sub: &Subscribe<'_>,
+        device: &Device,
+        source: SocketAddr,
+        url: &str,
+    ) -> Result<(Packet, Packet), Error> {
+        let call_id = unfold(sub.call_id);
+        let from_tag = sub.from.tag.unwrap_or("");
+        let local_tag = match sub.to.tag {
+            Some(tag) => tag.to_owned(),
+            None => self.ids.tag(&call_id, from_tag),
+        };
+        let local = join_host_port(&self.config.server_host, Some(self.config.server_port));
+        let contact = format!("sip:{local}");
+        let user_agent = self.config.user_agent.as_deref();
+
+        let ok = build_ok(
+            sub,
+            &OkParams {
+                source,
+                to_tag: &local_tag,
+                contact: &contact,
+                server: user_agent,
+            },
+        )?;
+        let response = Packet {
+            bytes: ok,
+            host: source.ip().to_string(),
+            port: source.port(),
+            transport: device.transport.clone(),
+        };
+
+        let (target, transport) = notify_target(sub, device);
+        let branch = self.ids.branch(&call_id, from_tag, sub.cseq.seq);
+        let notify_bytes = build_notify(
+            sub,
+            &NotifyParams {
+                target: &target,
+                transport: &transport,
+                local: &local,
+                branch: &branch,
+                local_tag: &local_tag,
+                cseq: 1,
+                user_agent,
+                url,
+            },
+        )?;
+        let notify = Packet {
+            bytes: notify_bytes,
+            host: device.contact_host.clone().unwrap_or_else(|| source.ip().to_string()),
+            port: device.contact_port,
+            transport,
+        };
+        Ok((response, notify))
+    }
+
+    /// Renders the config file of the device with `mac`, as the host's lookup assigns it.
+    pub fn render(&self, mac: Mac) -> Result<RenderedFile, Error> {
+        let device = Device::from_mac(mac);
+        match self.lookup.lookup(&device)? {
+            Decision::Assign(assignment) => render_assignment(assignment, &device),
+            Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),
+        }
+    }
+}
+
+/// Renders `assignment` for `device`, filling in the MAC and vendor the device is known by
+/// when the assignment leaves them out.
+pub fn render_assignment(mut assignment: Assignment, device: &Device) -> Result<RenderedFile, Error> {
+    assignment.mac = assignment.mac.or(device.mac);
+    let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
+    let vendor = vendor.ok_or(Error::Render(render::RenderError::MissingVendor))?;
+    Ok(render::render(&vendor, &assignment)?)
+}
+
+/// Request-URI and transport for the NOTIFY: the subscriber's Contact, or its source address
+/// when the Contact is missing or has no host.
+fn notify_target(sub: &Subscribe<'_>, device: &Device) -> (String, String) {
+    let contact_uri = sub.contact.as_ref().map(|c| c.uri).filter(|u| u.host.is_some());
+    let transport = contact_uri
+        .and_then(|u| u.param("transport"))
+        .and_then(|p| p.value)
+        .map_or_else(|| device.transport.clone(), str::to_ascii_uppercase);
+    let target = match contact_uri {
+        Some(uri) if !uri.scheme.is_empty() => uri.raw.split('?').next().unwrap_or(uri.raw).to_owned(),
+        Some(uri) => format!("sip:{}", uri.raw.split('?').next().unwrap_or(uri.raw)),
+        None => {
+            let host = device.contact_host.as_deref().unwrap_or("invalid");
+            let user = sub
+                .contact
+                .as_ref()
+                .and_then(|c| c.uri.user)
+                .map(|u| format!("{u}@"))
+                .unwrap_or_default();
+            format!("sip:{user}{}", join_host_port(host, Some(device.contact_port)))
+        }
+    };
+    (target, transport)
+}

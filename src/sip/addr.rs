@@ -1,0 +1,86 @@
+//! From, To and Contact values: `"Name" <uri>;tag=…` or a bare `uri;tag=…`.
+
+use super::params;
+use super::uri::Uri;
+
+/// A name-addr or addr-spec with its header parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameAddr<'a> {
+    /// The whole value as written (trimmed; may contain folded line breaks).
+    pub raw: &'a str,
+    /// Display name without quotes, if any.
+    pub display: Option<&'a str>,
+    pub uri: Uri<'a>,
+    /// Header parameters after the URI (`tag=…;expires=…`), may be empty.
+    pub params: &'a str,
+    pub tag: Option<&'a str>,
+}
+
+impl<'a> NameAddr<'a> {
+    /// Parses one address; `Err` carries a short reason.
+    pub fn parse(raw: &'a str) -> Result<NameAddr<'a>, &'static str> {
+        let raw = raw.trim();
+        let (display, uri_text, rest) = match find_unquoted(raw, b'<') {
+            Some(open) => {
+                let close = raw[open..].find('>').ok_or("missing '>'")? + open;
+                let display = raw[..open].trim().trim_matches('"').trim();
+                (
+                    Some(display).filter(|d| !d.is_empty()),
+                    &raw[open + 1..close],
+                    &raw[close + 1..],
+                )
+            }
+            None => {
+                let (uri, rest) = raw.split_once(';').unwrap_or((raw, ""));
+                (None, uri, rest)
+            }
+        };
+        let uri = Uri::parse(uri_text).ok_or("bad URI")?;
+        let params = rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start());
+        let tag = params::find(params, "tag")
+            .and_then(|p| p.value)
+            .filter(|t| !t.is_empty());
+        Ok(NameAddr {
+            raw,
+            display,
+            uri,
+            params,
+            tag,
+        })
+    }
+}
+
+fn find_unquoted(text: &str, wanted: u8) -> Option<usize> {
+    let mut in_quotes = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_quotes => i += 1,
+            b'"' => in_quotes = !in_quotes,
+            b if b == wanted && !in_quotes => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_addr_forms() {
+        let a = NameAddr::parse("<sip:MAC%3A000B82273B89@224.0.1.75>;tag=1692014507").unwrap();
+        assert_eq!(a.tag, Some("1692014507"));
+        assert_eq!(a.uri.user, Some("MAC%3A000B82273B89"));
+        let a = NameAddr::parse("\"Lobby, <Main>\" <sip:512@10.0.0.90>").unwrap();
+        assert_eq!(a.display, Some("Lobby, <Main>"));
+        assert_eq!(a.uri.host, Some("10.0.0.90"));
+        assert_eq!(a.tag, None);
+        let a = NameAddr::parse("sip:00000001@10.13.2.37:5060;tag=abc").unwrap();
+        assert_eq!((a.uri.port, a.tag), (Some(5060), Some("abc")));
+        assert!(NameAddr::parse("<sip:a@b").is_err());
+    }
+}

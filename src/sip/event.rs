@@ -1,0 +1,82 @@
+//! The Event header of a ua-profile subscription and its parameters.
+
+use std::borrow::Cow;
+
+use super::params;
+
+/// `ua-profile;profile-type="device";vendor=…;model=…;version=…`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event<'a> {
+    /// Event package (`ua-profile`).
+    pub package: &'a str,
+    /// Parameter list after the package (may be empty).
+    pub params: &'a str,
+}
+
+impl<'a> Event<'a> {
+    pub fn parse(raw: &'a str) -> Event<'a> {
+        let (package, params) = raw.split_once(';').unwrap_or((raw, ""));
+        Event {
+            package: package.trim(),
+            params,
+        }
+    }
+
+    /// Whether this is the ua-profile package (RFC 6080).
+    pub fn is_ua_profile(&self) -> bool {
+        self.package.eq_ignore_ascii_case("ua-profile")
+    }
+
+    /// A parameter's unquoted value; empty values count as absent.
+    pub fn param(&self, name: &str) -> Option<Cow<'a, str>> {
+        let p = params::find(self.params, name)?;
+        let value = p.value?;
+        if value.trim().is_empty() {
+            return None;
+        }
+        Some(if p.quoted && value.contains('\\') {
+            Cow::Owned(p.unescaped()?.into_owned())
+        } else {
+            Cow::Borrowed(value.trim())
+        })
+    }
+
+    pub fn profile_type(&self) -> Option<Cow<'a, str>> {
+        self.param("profile-type")
+    }
+
+    /// `vendor`, or Panasonic's `vender`.
+    pub fn vendor(&self) -> Option<Cow<'a, str>> {
+        self.param("vendor").or_else(|| self.param("vender"))
+    }
+
+    pub fn model(&self) -> Option<Cow<'a, str>> {
+        self.param("model")
+    }
+
+    pub fn version(&self) -> Option<Cow<'a, str>> {
+        self.param("version")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_spellings_and_case() {
+        let e = Event::parse(
+            r#"ua-profile;profile-type="device";vendor="Grandstream";model="GXP2110";version="1.0.1.108""#,
+        );
+        assert!(e.is_ua_profile());
+        assert_eq!(e.vendor().unwrap(), "Grandstream");
+        assert_eq!(e.model().unwrap(), "GXP2110");
+        assert_eq!(e.version().unwrap(), "1.0.1.108");
+        let e = Event::parse("UA-Profile ; Profile-Type=device ; VENDER=Panasonic");
+        assert!(e.is_ua_profile());
+        assert_eq!(e.profile_type().unwrap(), "device");
+        assert_eq!(e.vendor().unwrap(), "Panasonic");
+        assert!(e.model().is_none());
+        assert!(!Event::parse("presence").is_ua_profile());
+    }
+}

@@ -1,0 +1,57 @@
+//! The NOTIFY that hands the phone its provisioning URL, sent inside the dialog the
+//! SUBSCRIBE and our 200 OK created (RFC 6665 §4.2.2, RFC 3261 §12.2.1.1).
+
+use super::scan::unfold;
+use super::subscribe::Subscribe;
+use super::writer::{MessageWriter, WriteError};
+
+/// What the NOTIFY needs besides the SUBSCRIBE.
+pub struct NotifyParams<'a> {
+    /// Request-URI: the subscriber's Contact.
+    pub target: &'a str,
+    /// Transport for our Via (`UDP`, `TCP`, …).
+    pub transport: &'a str,
+    /// Our `host:port` for Via and Contact.
+    pub local: &'a str,
+    /// Fresh branch, starting with the RFC 3261 magic cookie `z9hG4bK`.
+    pub branch: &'a str,
+    /// The tag we put on the 200 OK's To; the NOTIFY's From carries it.
+    pub local_tag: &'a str,
+    pub cseq: u32,
+    pub user_agent: Option<&'a str>,
+    /// The body: the provisioning URL.
+    pub url: &'a str,
+}
+
+/// Builds the NOTIFY bytes.
+pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>, WriteError> {
+    let mut w = MessageWriter::request("NOTIFY", p.target)?;
+    w.header(
+        "Via",
+        &format!("SIP/2.0/{} {};branch={};rport", p.transport, p.local, p.branch),
+    )?;
+    w.header("Max-Forwards", "70")?;
+    let our_uri = unfold(sub.to.raw);
+    match sub.to.tag {
+        Some(_) => w.header("From", &our_uri)?,
+        None => w.header("From", &format!("{our_uri};tag={}", p.local_tag))?,
+    };
+    w.header("To", &unfold(sub.from.raw))?;
+    w.header("Call-ID", &unfold(sub.call_id))?;
+    w.header("CSeq", &format!("{} NOTIFY", p.cseq))?;
+    let contact_transport = match p.transport {
+        t if t.eq_ignore_ascii_case("UDP") => String::new(),
+        t => format!(";transport={}", t.to_ascii_lowercase()),
+    };
+    w.header("Contact", &format!("<sip:{}{contact_transport}>", p.local))?;
+    w.header("Event", "ua-profile")?;
+    w.header("Subscription-State", "terminated;reason=timeout")?;
+    w.header("Content-Type", "application/url")?;
+    if let Some(ua) = p.user_agent {
+        w.header("User-Agent", ua)?;
+    }
+    if p.url.bytes().any(|b| b.is_ascii_control()) {
+        return Err(WriteError { field: "body URL" });
+    }
+    Ok(w.finish(p.url.as_bytes()))
+}

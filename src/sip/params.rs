@@ -1,0 +1,120 @@
+//! `;name=value` parameter lists as used by Via, From/To/Contact, Event and URIs.
+//! Quoted values may contain `;` and `,`; names compare case-insensitively.
+
+use std::borrow::Cow;
+
+/// One parameter: name, and value if it had `=` (quotes removed, escapes kept raw).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Param<'a> {
+    pub name: &'a str,
+    pub value: Option<&'a str>,
+    /// Whether the value was a quoted string.
+    pub quoted: bool,
+}
+
+impl Param<'_> {
+    /// The value with `\x` escapes of a quoted string resolved.
+    pub fn unescaped(&self) -> Option<Cow<'_, str>> {
+        let value = self.value?;
+        if !self.quoted || !value.contains('\\') {
+            return Some(Cow::Borrowed(value));
+        }
+        let mut out = String::with_capacity(value.len());
+        let mut chars = value.chars();
+        while let Some(c) = chars.next() {
+            out.push(if c == '\\' { chars.next().unwrap_or('\\') } else { c });
+        }
+        Some(Cow::Owned(out))
+    }
+}
+
+/// Iterates the parameters of `list`, text that starts right after the first `;`.
+pub fn iter(list: &str) -> impl Iterator<Item = Param<'_>> {
+    split_outside_quotes(list, b';').filter_map(parse_one)
+}
+
+/// The first parameter called `name` (case-insensitive).
+pub fn find<'a>(list: &'a str, name: &str) -> Option<Param<'a>> {
+    iter(list).find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+fn parse_one(item: &str) -> Option<Param<'_>> {
+    let item = item.trim();
+    if item.is_empty() {
+        return None;
+    }
+    let Some(eq) = item.find('=') else {
+        return Some(Param {
+            name: item,
+            value: None,
+            quoted: false,
+        });
+    };
+    let name = item[..eq].trim();
+    let raw = item[eq + 1..].trim();
+    let (value, quoted) = match raw.strip_prefix('"') {
+        Some(inner) => (inner.strip_suffix('"').unwrap_or(inner), true),
+        None => (raw, false),
+    };
+    Some(Param {
+        name,
+        value: Some(value),
+        quoted,
+    })
+}
+
+/// Splits `text` at `sep` bytes that are outside double quotes, `<…>` and `[…]`.
+pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut pos = 0;
+    let mut in_quotes = false;
+    let mut depth = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        while pos < bytes.len() {
+            let b = bytes[pos];
+            pos += 1;
+            match b {
+                b'\\' if in_quotes => pos += 1,
+                b'"' => in_quotes = !in_quotes,
+                b'<' | b'[' if !in_quotes => depth += 1,
+                b'>' | b']' if !in_quotes => depth = depth.saturating_sub(1),
+                _ if b == sep && !in_quotes && depth == 0 => {
+                    let item = &text[start..pos - 1];
+                    start = pos;
+                    return Some(item);
+                }
+                _ => {}
+            }
+        }
+        done = true;
+        Some(&text[start.min(text.len())..])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_unquoted_and_flags() {
+        let list = r#" profile-type="device" ; VENDOR=OEM;rport; model="a;b\"c""#;
+        let params: Vec<_> = iter(list).collect();
+        assert_eq!(params.len(), 4);
+        assert_eq!(params[0].value, Some("device"));
+        assert_eq!(find(list, "vendor").unwrap().value, Some("OEM"));
+        assert_eq!(find(list, "rport").unwrap().value, None);
+        assert_eq!(find(list, "model").unwrap().unescaped().unwrap(), "a;b\"c");
+        assert!(find(list, "branch").is_none());
+    }
+
+    #[test]
+    fn split_respects_brackets() {
+        let parts: Vec<_> = split_outside_quotes("<sip:a;x=1>;tag=2, \"x,y\" <sip:b>", b',').collect();
+        assert_eq!(parts, vec!["<sip:a;x=1>;tag=2", " \"x,y\" <sip:b>"]);
+    }
+}

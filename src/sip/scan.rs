@@ -1,0 +1,238 @@
+//! The tolerant, zero-copy line scanner: splits a datagram into its start line, raw header
+//! lines and body without copying. It accepts what real phones send: LF-only line ends,
+//! leading CRLF keep-alives, folded headers (kept in the raw value; see [`unfold`]), list
+//! headers wrapped after a comma without indentation, and whitespace before the colon.
+
+use std::borrow::Cow;
+
+use super::error::{ParseError, Snippet};
+use super::{MAX_DATAGRAM, MAX_HEADERS};
+
+/// One header as it appears in the datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawHeader<'a> {
+    /// 1-based position among the header lines.
+    pub index: usize,
+    /// Name as written (any case, compact or long form), trimmed.
+    pub name: &'a [u8],
+    /// Value with surrounding whitespace trimmed; folded continuation lines stay inside.
+    pub value: &'a [u8],
+}
+
+impl<'a> RawHeader<'a> {
+    /// The value as text, or a malformed-header error naming this header.
+    pub fn text(&self) -> Result<&'a str, ParseError> {
+        std::str::from_utf8(self.value).map_err(|_| self.malformed("not UTF-8"))
+    }
+
+    /// An error for this header with `reason`.
+    pub fn malformed(&self, reason: &'static str) -> ParseError {
+        ParseError::MalformedHeader {
+            index: self.index,
+            name: Snippet::new(self.name),
+            reason,
+        }
+    }
+}
+
+/// A datagram split into its parts.
+#[derive(Debug)]
+pub struct Scanned<'a> {
+    pub start_line: &'a [u8],
+    pub headers: Vec<RawHeader<'a>>,
+    /// Everything after the blank line (Content-Length is applied by the caller).
+    pub body: &'a [u8],
+}
+
+/// Splits `datagram` into start line, headers and body.
+pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
+    if datagram.len() > MAX_DATAGRAM {
+        return Err(ParseError::TooLarge { len: datagram.len() });
+    }
+    let first = datagram
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .ok_or(ParseError::Empty)?;
+    let mut lines = Lines {
+        data: datagram,
+        pos: first,
+    };
+    let (start_line, _) = lines.next_line().ok_or(ParseError::Truncated {
+        reason: "no end of line",
+    })?;
+
+    let mut headers: Vec<RawHeader<'_>> = Vec::with_capacity(24);
+    loop {
+        let Some((line, line_start)) = lines.next_line() else {
+            // The datagram ended after a complete header line but without the blank line.
+            if lines.pos < datagram.len() {
+                return Err(ParseError::Truncated {
+                    reason: "header line without end of line",
+                });
+            }
+            return Ok(Scanned {
+                start_line,
+                headers,
+                body: &[],
+            });
+        };
+        if line.is_empty() {
+            return Ok(Scanned {
+                start_line,
+                headers,
+                body: &datagram[lines.pos..],
+            });
+        }
+        let continues_previous = matches!(line[0], b' ' | b'\t')
+            || (!line.contains(&b':') && headers.last().is_some_and(|h| h.value.ends_with(b",")));
+        if continues_previous {
+            let Some(last) = headers.last_mut() else {
+                return Err(ParseError::MalformedHeader {
+                    index: 1,
+                    name: Snippet::new(line),
+                    reason: "continuation line before any header",
+                });
+            };
+            let value_start = last.value.as_ptr() as usize - datagram.as_ptr() as usize;
+            let value_end = line_start + line.len();
+            last.value = trim(&datagram[value_start..value_end]);
+            continue;
+        }
+        let index = headers.len() + 1;
+        if index > MAX_HEADERS {
+            return Err(ParseError::TooManyHeaders { max: MAX_HEADERS });
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return Err(ParseError::MalformedHeader {
+                index,
+                name: Snippet::new(line),
+                reason: "no colon",
+            });
+        };
+        let name = trim(&line[..colon]);
+        if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
+            return Err(ParseError::MalformedHeader {
+                index,
+                name: Snippet::new(name),
+                reason: "bad header name",
+            });
+        }
+        headers.push(RawHeader {
+            index,
+            name,
+            value: trim(&line[colon + 1..]),
+        });
+    }
+}
+
+/// Line iterator that strips the CR of CRLF and remembers where each line starts.
+struct Lines<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// The next complete line (without its line end) and its offset; `None` when no LF is left.
+    fn next_line(&mut self) -> Option<(&'a [u8], usize)> {
+        let start = self.pos;
+        let rest = &self.data[start..];
+        let nl = rest.iter().position(|&b| b == b'\n')?;
+        self.pos = start + nl + 1;
+        let line = &rest[..nl];
+        Some((line.strip_suffix(b"\r").unwrap_or(line), start))
+    }
+}
+
+/// RFC 3261 token characters, which header names are made of.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+/// Replaces each line break inside a folded value (and the whitespace around it) with one
+/// space. Borrowed when the value was not folded.
+pub fn unfold(value: &str) -> Cow<'_, str> {
+    if !value.contains(['\r', '\n']) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    for (i, part) in value.split('\n').enumerate() {
+        let part = part.trim_end_matches('\r');
+        if i == 0 {
+            out.push_str(part.trim_end_matches([' ', '\t']));
+        } else {
+            let part = part.trim_start_matches([' ', '\t']);
+            if !part.is_empty() {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                out.push_str(part);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_and_lf_only_give_the_same_headers() {
+        let crlf = b"SUBSCRIBE sip:x SIP/2.0\r\nVia: a\r\nTo: b\r\n\r\nbody";
+        let lf = b"SUBSCRIBE sip:x SIP/2.0\nVia: a\nTo: b\n\nbody";
+        for msg in [&crlf[..], &lf[..]] {
+            let s = scan(msg).unwrap();
+            assert_eq!(s.start_line, b"SUBSCRIBE sip:x SIP/2.0");
+            assert_eq!(s.headers.len(), 2);
+            assert_eq!(s.headers[1].name, b"To");
+            assert_eq!(s.headers[1].value, b"b");
+            assert_eq!(s.body, b"body");
+        }
+    }
+
+    #[test]
+    fn keepalives_folds_and_space_before_colon() {
+        let msg = b"\r\n\r\nSUBSCRIBE sip:x SIP/2.0\r\nUser-Agent : Grandstream\r\n\tGXP2110\r\nAllow: A,\r\nB\r\n\r\n";
+        let s = scan(msg).unwrap();
+        assert_eq!(s.headers.len(), 2);
+        assert_eq!(s.headers[0].name, b"User-Agent");
+        assert_eq!(unfold(s.headers[0].text().unwrap()), "Grandstream GXP2110");
+        assert_eq!(unfold(s.headers[1].text().unwrap()), "A, B");
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert_eq!(scan(b"\r\n\r\n").unwrap_err(), ParseError::Empty);
+        assert!(matches!(
+            scan(b"SUBSCRIBE sip:x SIP/2.0").unwrap_err(),
+            ParseError::Truncated { .. }
+        ));
+        assert!(matches!(
+            scan(b"SUBSCRIBE sip:x SIP/2.0\r\nVia: a\r\nTo: b").unwrap_err(),
+            ParseError::Truncated { .. }
+        ));
+        let err = scan(b"SUBSCRIBE sip:x SIP/2.0\r\nVia: a\r\ngarbage\r\n\r\n").unwrap_err();
+        assert_eq!(err.to_string(), "malformed header 2 (garbage): no colon");
+        let big = vec![b'a'; MAX_DATAGRAM + 1];
+        assert!(matches!(scan(&big).unwrap_err(), ParseError::TooLarge { .. }));
+        let many = format!("SUBSCRIBE sip:x SIP/2.0\r\n{}\r\n", "X: y\r\n".repeat(MAX_HEADERS + 1));
+        assert_eq!(
+            scan(many.as_bytes()).unwrap_err(),
+            ParseError::TooManyHeaders { max: MAX_HEADERS }
+        );
+    }
+
+    #[test]
+    fn missing_blank_line_after_complete_header_is_tolerated() {
+        let s = scan(b"SUBSCRIBE sip:x SIP/2.0\r\nVia: a\r\n").unwrap();
+        assert_eq!(s.headers.len(), 1);
+        assert!(s.body.is_empty());
+    }
+}

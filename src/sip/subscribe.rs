@@ -1,0 +1,336 @@
+//! A ua-profile SUBSCRIBE, parsed from one datagram without copying.
+
+use super::addr::NameAddr;
+use super::error::{ParseError, Snippet};
+use super::event::Event;
+use super::params::split_outside_quotes;
+use super::scan::{RawHeader, scan};
+use super::uri::Uri;
+use super::via::Via;
+
+/// `CSeq: 20000 SUBSCRIBE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CSeq<'a> {
+    pub seq: u32,
+    pub method: &'a str,
+}
+
+/// Everything sippnp reads from a SUBSCRIBE. Text fields borrow from the datagram and may
+/// contain folded line breaks; use [`super::unfold`] before showing or copying them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscribe<'a> {
+    pub method: &'a str,
+    pub request_uri: Uri<'a>,
+    /// Every Via, topmost first.
+    pub vias: Vec<Via<'a>>,
+    pub from: NameAddr<'a>,
+    pub to: NameAddr<'a>,
+    pub call_id: &'a str,
+    pub cseq: CSeq<'a>,
+    pub contact: Option<NameAddr<'a>>,
+    pub expires: Option<u32>,
+    pub max_forwards: Option<u32>,
+    pub event: Event<'a>,
+    pub accept: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    /// The body, cut to Content-Length.
+    pub body: &'a [u8],
+}
+
+/// Which header a name (long or compact, any case) stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Known {
+    Via,
+    From,
+    To,
+    CallId,
+    CSeq,
+    Contact,
+    Expires,
+    MaxForwards,
+    Event,
+    Accept,
+    UserAgent,
+    ContentLength,
+}
+
+fn classify(name: &[u8]) -> Option<Known> {
+    const TABLE: &[(&str, Option<&str>, Known)] = &[
+        ("via", Some("v"), Known::Via),
+        ("from", Some("f"), Known::From),
+        ("to", Some("t"), Known::To),
+        ("call-id", Some("i"), Known::CallId),
+        ("cseq", None, Known::CSeq),
+        ("contact", Some("m"), Known::Contact),
+        ("expires", None, Known::Expires),
+        ("max-forwards", None, Known::MaxForwards),
+        ("event", Some("o"), Known::Event),
+        ("accept", None, Known::Accept),
+        ("user-agent", None, Known::UserAgent),
+        ("content-length", Some("l"), Known::ContentLength),
+    ];
+    TABLE.iter().find_map(|&(long, short, known)| {
+        let hit = name.eq_ignore_ascii_case(long.as_bytes())
+            || short.is_some_and(|s| name.eq_ignore_ascii_case(s.as_bytes()));
+        hit.then_some(known)
+    })
+}
+
+impl<'a> Subscribe<'a> {
+    /// Parses a ua-profile SUBSCRIBE from one datagram.
+    pub fn parse(datagram: &'a [u8]) -> Result<Subscribe<'a>, ParseError> {
+        let scanned = scan(datagram)?;
+        let (method, request_uri) = parse_request_line(scanned.start_line)?;
+        if method != "SUBSCRIBE" {
+            return Err(ParseError::NotSubscribe {
+                method: Snippet::new(method.as_bytes()),
+            });
+        }
+
+        let mut vias = Vec::with_capacity(2);
+        let mut from = None;
+        let mut to = None;
+        let mut call_id = None;
+        let mut cseq = None;
+        let mut contact = None;
+        let mut expires = None;
+        let mut max_forwards = None;
+        let mut event: Option<(Event<'a>, RawHeader<'a>)> = None;
+        let mut accept = None;
+        let mut user_agent = None;
+        let mut content_length = None;
+
+        for header in &scanned.headers {
+            let Some(known) = classify(header.name) else { continue };
+            let text = header.text()?;
+            match known {
+                Known::Via => {
+                    for entry in split_outside_quotes(text, b',') {
+                        vias.push(Via::parse(entry).map_err(|r| header.malformed(r))?);
+                    }
+                }
+                Known::From => set_once(&mut from, || NameAddr::parse(text).map_err(|r| header.malformed(r)))?,
+                Known::To => set_once(&mut to, || NameAddr::parse(text).map_err(|r| header.malformed(r)))?,
+                Known::Contact => set_once(&mut contact, || {
+                    let first = split_outside_quotes(text, b',').next().unwrap_or(text);
+                    NameAddr::parse(first).map_err(|r| header.malformed(r))
+                })?,
+                Known::CallId => set_once(&mut call_id, || non_empty(header, text))?,
+                Known::CSeq => set_once(&mut cseq, || parse_cseq(header, text))?,
+                Known::Expires => set_once(&mut expires, || number(header, text))?,
+                Known::MaxForwards => set_once(&mut max_forwards, || number(header, text))?,
+                Known::ContentLength => set_once(&mut content_length, || number::<usize>(header, text))?,
+                Known::Event => set_once(&mut event, || Ok((Event::parse(text), *header)))?,
+                Known::Accept => set_once(&mut accept, || Ok(text))?,
+                Known::UserAgent => set_once(&mut user_agent, || Ok(text))?,
+            }
+        }
+
+        let Some((event, event_header)) = event else {
+            return Err(ParseError::NotUaProfile { event: None });
+        };
+        if !event.is_ua_profile() {
+            return Err(ParseError::NotUaProfile {
+                event: Some(Snippet::new(event_header.value)),
+            });
+        }
+        if vias.is_empty() {
+            return Err(ParseError::MissingHeader { name: "Via" });
+        }
+        let body = match content_length {
+            Some(len) if len > scanned.body.len() => {
+                return Err(ParseError::Truncated {
+                    reason: "body shorter than Content-Length",
+                });
+            }
+            // Over UDP, bytes past Content-Length are discarded (RFC 3261 §18.3).
+            Some(len) => &scanned.body[..len],
+            None => scanned.body,
+        };
+        Ok(Subscribe {
+            method,
+            request_uri,
+            vias,
+            from: from.ok_or(ParseError::MissingHeader { name: "From" })?,
+            to: to.ok_or(ParseError::MissingHeader { name: "To" })?,
+            call_id: call_id.ok_or(ParseError::MissingHeader { name: "Call-ID" })?,
+            cseq: cseq.ok_or(ParseError::MissingHeader { name: "CSeq" })?,
+            contact,
+            expires,
+            max_forwards,
+            event,
+            accept,
+            user_agent,
+            body,
+        })
+    }
+}
+
+/// Keeps the first occurrence of a single-valued header; later duplicates are ignored.
+fn set_once<T>(slot: &mut Option<T>, parse: impl FnOnce() -> Result<T, ParseError>) -> Result<(), ParseError> {
+    if slot.is_none() {
+        *slot = Some(parse()?);
+    }
+    Ok(())
+}
+
+fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, ParseError> {
+    if text.is_empty() {
+        Err(header.malformed("empty value"))
+    } else {
+        Ok(text)
+    }
+}
+
+fn number<T: std::str::FromStr>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
+    text.trim().parse().map_err(|_| header.malformed("not a number"))
+}
+
+fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
+    let mut parts = text.split_whitespace();
+    let seq = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| header.malformed("bad sequence number"))?;
+    let method = parts.next().ok_or_else(|| header.malformed("missing method"))?;
+    Ok(CSeq { seq, method })
+}
+
+/// `METHOD SP Request-URI SP SIP/2.0` (runs of spaces or tabs tolerated).
+fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
+    let line = std::str::from_utf8(line).map_err(|_| ParseError::NotSip)?;
+    let mut parts = line.split_ascii_whitespace();
+    let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
+        return Err(ParseError::NotSip);
+    };
+    if first.eq_ignore_ascii_case("SIP/2.0") {
+        return Err(ParseError::NotRequest);
+    }
+    let version = parts.next().ok_or(ParseError::NotSip)?;
+    if !version.eq_ignore_ascii_case("SIP/2.0") || parts.next().is_some() {
+        return Err(ParseError::NotSip);
+    }
+    if !first.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(ParseError::NotSip);
+    }
+    let uri = Uri::parse(second).ok_or(ParseError::MalformedRequestLine {
+        reason: "bad Request-URI",
+    })?;
+    // Method names are case-sensitive, but a lower-case `subscribe` is still understood.
+    let method = if first.eq_ignore_ascii_case("SUBSCRIBE") {
+        "SUBSCRIBE"
+    } else {
+        first
+    };
+    Ok((method, uri))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::via::Rport;
+
+    const GXP2110: &str = "SUBSCRIBE sip:MAC%3A000B82273B89@224.0.1.75 SIP/2.0\r\n\
+Via: SIP/2.0/UDP 172.18.32.197:5060;branch=z9hG4bK458721093;rport\r\n\
+From: <sip:MAC%3A000B82273B89@224.0.1.75>;tag=1692014507\r\n\
+To: <sip:MAC%3A000B82273B89@224.0.1.75>\r\n\
+Call-ID: 1278367207-5060-1@BHC.BI.DC.BJH\r\n\
+CSeq: 20000 SUBSCRIBE\r\n\
+Contact: <sip:172.18.32.197:5060>\r\n\
+Max-Forwards: 70\r\n\
+User-Agent: Grandstream GXP2110 1.0.1.108\r\n\
+Expires: 0\r\n\
+Event: ua-profile;profile-type=\"device\";vendor=\"Grandstream\";model=\"GXP2110\";version=\"1.0.1.108\"\r\n\
+Accept: application/url\r\n\
+Content-Length: 0\r\n\r\n";
+
+    #[test]
+    fn grandstream_sample() {
+        let s = Subscribe::parse(GXP2110.as_bytes()).unwrap();
+        assert_eq!(s.request_uri.user, Some("MAC%3A000B82273B89"));
+        assert_eq!(s.vias.len(), 1);
+        assert_eq!(s.vias[0].rport, Rport::Requested);
+        assert_eq!(s.from.tag, Some("1692014507"));
+        assert_eq!(s.to.tag, None);
+        assert_eq!(s.call_id, "1278367207-5060-1@BHC.BI.DC.BJH");
+        assert_eq!(
+            s.cseq,
+            CSeq {
+                seq: 20000,
+                method: "SUBSCRIBE"
+            }
+        );
+        assert_eq!(s.contact.unwrap().uri.port, Some(5060));
+        assert_eq!((s.expires, s.max_forwards), (Some(0), Some(70)));
+        assert_eq!(s.event.model().unwrap(), "GXP2110");
+        assert_eq!(s.accept, Some("application/url"));
+        assert_eq!(s.user_agent, Some("Grandstream GXP2110 1.0.1.108"));
+    }
+
+    fn replace(from: &str, to: &str) -> String {
+        GXP2110.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn classification_errors() {
+        let err = |m: String| Subscribe::parse(m.as_bytes()).unwrap_err();
+        assert!(matches!(
+            err(replace("SUBSCRIBE sip", "INVITE sip")),
+            ParseError::NotSubscribe { .. }
+        ));
+        assert_eq!(
+            err(replace(
+                "SUBSCRIBE sip:MAC%3A000B82273B89@224.0.1.75 SIP/2.0",
+                "SIP/2.0 200 OK"
+            )),
+            ParseError::NotRequest
+        );
+        assert_eq!(err("GET / HTTP/1.1\r\n\r\n".into()), ParseError::NotSip);
+        assert!(matches!(
+            err(replace("Event: ua-profile", "Event: presence")),
+            ParseError::NotUaProfile { event: Some(_) }
+        ));
+        assert_eq!(
+            err(replace("Call-ID", "X-Call-ID")),
+            ParseError::MissingHeader { name: "Call-ID" }
+        );
+        assert_eq!(
+            err(replace("CSeq: 20000", "CSeq: many")).to_string(),
+            "malformed header 5 (CSeq): bad sequence number"
+        );
+        assert!(matches!(
+            err(replace("Content-Length: 0", "Content-Length: 10")),
+            ParseError::Truncated { .. }
+        ));
+    }
+
+    #[test]
+    fn compact_and_lowercase_names() {
+        let compact = GXP2110
+            .replace("Via:", "v:")
+            .replace("From:", "f:")
+            .replace("To:", "t:")
+            .replace("Call-ID:", "i:")
+            .replace("Contact:", "m:")
+            .replace("Event:", "o:")
+            .replace("Content-Length:", "l:")
+            .replace("CSeq:", "cseq:");
+        let s = Subscribe::parse(compact.as_bytes()).unwrap();
+        assert_eq!(s.call_id, "1278367207-5060-1@BHC.BI.DC.BJH");
+        assert_eq!(s.event.vendor().unwrap(), "Grandstream");
+        assert_eq!(s.cseq.seq, 20000);
+    }
+
+    #[test]
+    fn several_vias_and_body_cut_to_content_length() {
+        let m = replace("Content-Length: 0\r\n\r\n", "Content-Length: 3\r\n\r\nabcdef")
+            .replace("Via: SIP/2.0/UDP 172.18.32.197:5060;branch=z9hG4bK458721093;rport",
+                "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa, SIP/2.0/TCP 10.0.0.2:5070;branch=z9hG4bKb\r\nVia: SIP/2.0/UDP 10.0.0.3");
+        let s = Subscribe::parse(m.as_bytes()).unwrap();
+        assert_eq!(
+            s.vias.iter().map(|v| v.host).collect::<Vec<_>>(),
+            ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
+        );
+        assert_eq!(s.body, b"abc");
+    }
+}

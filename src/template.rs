@@ -1,0 +1,146 @@
+//! The provisioning URL template sent in the NOTIFY body.
+//!
+//! `{mac}` (lower-case hex), `{MAC}` (upper-case), `{vendor}`, `{model}`, `{firmware}` and
+//! `{ip}` (the phone's address) are expanded. Any other brace text passes through untouched,
+//! and so does a placeholder whose value is unknown: some phones (snom, Panasonic) expand
+//! `{mac}` themselves.
+
+use std::fmt;
+
+use crate::device::Device;
+
+/// A checked URL template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlTemplate(String);
+
+/// The template text cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateError {
+    Empty,
+    /// Whitespace or a control character (CR, LF, NUL, …) in the template.
+    ForbiddenCharacter {
+        offset: usize,
+    },
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TemplateError::Empty => f.write_str("URL template is empty"),
+            TemplateError::ForbiddenCharacter { offset } => {
+                write!(f, "URL template has whitespace or a control character at byte {offset}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+impl UrlTemplate {
+    pub fn new(text: &str) -> Result<UrlTemplate, TemplateError> {
+        if text.is_empty() {
+            return Err(TemplateError::Empty);
+        }
+        if let Some(offset) = text.find(|c: char| c.is_whitespace() || c.is_control()) {
+            return Err(TemplateError::ForbiddenCharacter { offset });
+        }
+        Ok(UrlTemplate(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL for `device`. `vendor`/`model` override the device's own values when given
+    /// (the host's assignment knows better than the SUBSCRIBE).
+    pub fn expand(&self, device: &Device, vendor: Option<&str>, model: Option<&str>) -> String {
+        let mut out = String::with_capacity(self.0.len() + 32);
+        let mut rest = self.0.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open..];
+            let close = after.find('}').map(|c| c + 1).unwrap_or(after.len());
+            let placeholder = &after[..close];
+            match value_of(placeholder, device, vendor, model) {
+                Some(value) => out.push_str(&value),
+                None => out.push_str(placeholder),
+            }
+            rest = &after[close..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+fn value_of(placeholder: &str, device: &Device, vendor: Option<&str>, model: Option<&str>) -> Option<String> {
+    match placeholder {
+        "{mac}" => device.mac.map(|m| m.to_lower_hex()),
+        "{MAC}" => device.mac.map(|m| m.to_upper_hex()),
+        "{vendor}" => vendor.or(device.vendor.as_deref()).map(encode),
+        "{model}" => model.or(device.model.as_deref()).map(encode),
+        "{firmware}" => device.firmware.as_deref().map(encode),
+        "{ip}" => device.ip.map(|ip| ip.to_string()),
+        _ => None,
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::Mac;
+
+    fn device() -> Device {
+        Device {
+            mac: Mac::parse("000b82273b89"),
+            vendor: Some("grandstream".into()),
+            model: Some("VOIP PHONE".into()),
+            firmware: Some("1.0.1.108".into()),
+            ip: "172.18.32.197".parse().ok(),
+            ..Device::default()
+        }
+    }
+
+    #[test]
+    fn expands_known_and_keeps_the_rest() {
+        let t = UrlTemplate::new("http://pbx/{vendor}/{model}/{firmware}/{ip}/cfg{mac}.xml?M={MAC}&x={other}&$mac{")
+            .unwrap();
+        assert_eq!(
+            t.expand(&device(), None, None),
+            "http://pbx/grandstream/VOIP%20PHONE/1.0.1.108/172.18.32.197/cfg000b82273b89.xml?M=000B82273B89&x={other}&$mac{"
+        );
+        assert_eq!(
+            t.expand(&device(), Some("snom"), Some("D785")).split('/').nth(3),
+            Some("snom")
+        );
+    }
+
+    #[test]
+    fn unknown_values_stay_for_the_phone() {
+        let t = UrlTemplate::new("http://pbx/?mac={mac}").unwrap();
+        assert_eq!(t.expand(&Device::default(), None, None), "http://pbx/?mac={mac}");
+    }
+
+    #[test]
+    fn forbidden_text() {
+        assert_eq!(UrlTemplate::new(""), Err(TemplateError::Empty));
+        assert_eq!(
+            UrlTemplate::new("http://a\r\nX: y"),
+            Err(TemplateError::ForbiddenCharacter { offset: 8 })
+        );
+        assert!(UrlTemplate::new("http://a b").is_err());
+        assert!(UrlTemplate::new("http://a\0").is_err());
+    }
+}
