@@ -1,0 +1,25 @@
+//! Fixture access shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+/// (relative path, bytes) of every fixture listed in expected.json, with its expectations.
+pub fn fixtures() -> Vec<(String, Vec<u8>, serde_json::Value)> {
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixtures_dir().join("expected.json")).expect("expected.json"))
+            .expect("expected.json is JSON");
+    expected
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| {
+            let file = e["file"].as_str().expect("file").to_owned();
+            let bytes = std::fs::read(fixtures_dir().join(&file)).expect("fixture file");
+            (file, bytes, e.clone())
+        })
+        .collect()
+}

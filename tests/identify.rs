@@ -1,0 +1,48 @@
+//! Every fixture (the seeds' SUBSCRIBEs and each vendor variant) identifies as its
+//! expectations say: MAC and where it was found, vendor, model, firmware, Contact.
+
+mod common;
+
+use sippnp::device::identify;
+use sippnp::sip::Subscribe;
+
+#[test]
+fn every_fixture_identifies_as_expected() {
+    let mut failures = Vec::new();
+    for (file, bytes, want) in common::fixtures() {
+        let sub = match Subscribe::parse(&bytes) {
+            Ok(sub) => sub,
+            Err(e) => {
+                failures.push(format!("{file}: parse error: {e}"));
+                continue;
+            }
+        };
+        let device = identify(&sub, None);
+        let got = [
+            ("mac", device.mac.map(|m| m.to_string())),
+            ("mac_source", device.mac_source.map(|s| s.as_str().to_owned())),
+            ("vendor", device.vendor.clone()),
+            ("model", device.model.clone()),
+            ("firmware", device.firmware.clone()),
+            ("profile_type", device.profile_type.clone()),
+            ("contact", device.contact()),
+            ("transport", Some(device.transport.clone())),
+            ("call_id", Some(device.call_id.clone())),
+        ];
+        for (field, value) in got {
+            let expected = want[field].as_str().map(str::to_owned);
+            if value != expected {
+                failures.push(format!("{file}: {field}: expected {expected:?}, got {value:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_seed_samples_are_all_there() {
+    let files: Vec<String> = common::fixtures().into_iter().map(|(f, _, _)| f).collect();
+    for seed in ["seeds/gxp2110.sip", "seeds/grp2614.sip", "seeds/snom-oem.sip"] {
+        assert!(files.iter().any(|f| f == seed), "{seed} missing from expected.json");
+    }
+}
