@@ -44,7 +44,11 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
         t => format!(";transport={}", t.to_ascii_lowercase()),
     };
     w.header("Contact", &format!("<sip:{}{contact_transport}>", p.local))?;
-    w.header("Event", "ua-profile")?;
+    // RFC 6665 §8.2.1: the NOTIFY's Event matches the SUBSCRIBE's package and `id`.
+    match sub.event.param("id") {
+        Some(id) => w.header("Event", &format!("ua-profile;id={id}"))?,
+        None => w.header("Event", "ua-profile")?,
+    };
     w.header("Subscription-State", "terminated;reason=timeout")?;
     w.header("Content-Type", "application/url")?;
     if let Some(ua) = p.user_agent {
@@ -54,4 +58,53 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
         return Err(WriteError { field: "body URL" });
     }
     Ok(w.finish(p.url.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUB: &[u8] = b"SUBSCRIBE sip:MAC%3a000413874b49@lan SIP/2.0\r\n\
+Via: SIP/2.0/UDP 192.168.12.155:1053;rport\r\n\
+From: <sip:MAC%3a000413874b49@lan>;tag=658512961\r\n\
+To: <sip:MAC%3a000413874b49@lan>\r\n\
+Call-ID: 1930770594@192.168.12.155\r\n\
+CSeq: 1 SUBSCRIBE\r\n\
+Event: ua-profile;profile-type=\"device\";id=7\r\n\
+Contact: <sip:192.168.12.155:1053>\r\n\r\n";
+
+    fn params<'a>(url: &'a str) -> NotifyParams<'a> {
+        NotifyParams {
+            target: "sip:192.168.12.155:1053",
+            transport: "UDP",
+            local: "192.0.2.10:5060",
+            branch: "z9hG4bKabc",
+            local_tag: "ourtag",
+            cseq: 1,
+            user_agent: None,
+            url,
+        }
+    }
+
+    #[test]
+    fn dialog_headers_and_event_id() {
+        let sub = Subscribe::parse(SUB).unwrap();
+        let bytes = build_notify(&sub, &params("http://x/{mac}")).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with("NOTIFY sip:192.168.12.155:1053 SIP/2.0\r\n"));
+        assert!(text.contains("\r\nFrom: <sip:MAC%3a000413874b49@lan>;tag=ourtag\r\n"));
+        assert!(text.contains("\r\nTo: <sip:MAC%3a000413874b49@lan>;tag=658512961\r\n"));
+        assert!(text.contains("\r\nEvent: ua-profile;id=7\r\n"));
+        assert!(text.contains("\r\nContact: <sip:192.0.2.10:5060>\r\n"));
+        assert!(text.ends_with("\r\nContent-Length: 14\r\n\r\nhttp://x/{mac}"));
+    }
+
+    #[test]
+    fn control_characters_in_the_url_are_refused() {
+        let sub = Subscribe::parse(SUB).unwrap();
+        assert_eq!(
+            build_notify(&sub, &params("http://x/\r\n")),
+            Err(WriteError { field: "body URL" })
+        );
+    }
 }

@@ -22,6 +22,9 @@ pub struct RawHeader<'a> {
 impl<'a> RawHeader<'a> {
     /// The value as text, or a malformed-header error naming this header.
     pub fn text(&self) -> Result<&'a str, ParseError> {
+        if self.value.contains(&0) {
+            return Err(self.malformed("NUL byte in value"));
+        }
         std::str::from_utf8(self.value).map_err(|_| self.malformed("not UTF-8"))
     }
 
@@ -226,6 +229,19 @@ mod tests {
         assert_eq!(
             scan(many.as_bytes()).unwrap_err(),
             ParseError::TooManyHeaders { max: MAX_HEADERS }
+        );
+    }
+
+    #[test]
+    fn nul_and_invalid_utf8_values_are_malformed() {
+        let s = scan(b"SUBSCRIBE sip:x SIP/2.0\r\nCall-ID: a\0b\r\nTo: \xff\r\n\r\n").unwrap();
+        assert_eq!(
+            s.headers[0].text().unwrap_err().to_string(),
+            "malformed header 1 (Call-ID): NUL byte in value"
+        );
+        assert_eq!(
+            s.headers[1].text().unwrap_err().to_string(),
+            "malformed header 2 (To): not UTF-8"
         );
     }
 
