@@ -18,6 +18,7 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libsippnp.so.{major}");
         println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
+        link_soname_in_profile_dir(&major);
     }
 
     let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
@@ -41,5 +42,18 @@ fn main() {
         }
     } else {
         bindings.write_to_file(header);
+    }
+}
+
+/// A program linked with `-lsippnp` asks the loader for the SONAME `libsippnp.so.<major>`;
+/// cargo only writes `libsippnp.so`. Put the usual symlink beside it (best effort) so that
+/// `-Ltarget/release -Wl,-rpath,…` works straight from the build tree.
+fn link_soname_in_profile_dir(major: &str) {
+    let Ok(out_dir) = std::env::var("OUT_DIR") else { return };
+    // OUT_DIR is <target>/<profile>/build/sippnp-<hash>/out.
+    let Some(profile_dir) = PathBuf::from(out_dir).ancestors().nth(3).map(PathBuf::from) else { return };
+    let link = profile_dir.join(format!("libsippnp.so.{major}"));
+    if std::fs::symlink_metadata(&link).is_err() {
+        let _ = std::os::unix::fs::symlink("libsippnp.so", &link);
     }
 }

@@ -1,1 +1,582 @@
-fn main() {}
+//! `sippnp`: SIP Plug-and-Play provisioning from the command line, on top of the `sippnp`
+//! library. See `sippnp --help`, and `examples/devices.toml` for the devices file.
+//!
+//! ```text
+//! cargo run --release --example sippnp -- parse tests/fixtures/seeds/gxp2110.sip
+//! cargo run --release --example sippnp -- answer --url 'http://pbx/prov/{mac}.xml' \
+//!     --server 192.0.2.10:5060 tests/fixtures/seeds/gxp2110.sip
+//! cargo run --release --example sippnp -- render --devices examples/devices.toml --mac 000b82273b89
+//! cargo run --release --example sippnp -- serve --listen 0.0.0.0:5060 --server 192.0.2.10:5060 \
+//!     --multicast --url 'http://pbx/prov/{mac}.xml' --devices examples/devices.toml
+//! ```
+
+#[path = "cli/args.rs"]
+mod args;
+#[path = "cli/devices.rs"]
+mod devices;
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use sippnp::device::{self, Device, Mac};
+use sippnp::net::join_host_port;
+use sippnp::responder::{Config, Outcome, Packet, Responder, Silence, UnknownPolicy, render_assignment};
+use sippnp::sip::{MAX_DATAGRAM, Subscribe};
+use sippnp::template::UrlTemplate;
+
+use args::{Args, Parsed, Spec, printable};
+use devices::{Action, Inventory, LoadError};
+
+const USAGE: &str = "\
+sippnp: SIP Plug-and-Play (ua-profile) provisioning from the command line
+
+Usage:
+  sippnp parse [FILE...]
+  sippnp answer --url TEMPLATE --server HOST:PORT [--devices FILE] [--source IP:PORT]
+                [--unknown answer|silent] FILE
+  sippnp render --devices FILE --mac MAC
+  sippnp serve --listen IP:PORT --url TEMPLATE --devices FILE [--count N]
+               [--unknown answer|silent] [--server HOST:PORT] [--multicast]
+  sippnp --help
+
+Commands:
+  parse    Parse SUBSCRIBE datagrams (one per FILE; stdin when no FILE or FILE is -)
+           and print one JSON object per message: file, mac, mac_source, vendor,
+           model, firmware, profile_type, user_agent, contact, transport, call_id.
+  answer   Handle the datagram in FILE as if received from --source (default: the
+           top Via's sent-by, else 127.0.0.1:5060) and print the 200 OK and the
+           NOTIFY it would send, each after a line `# 200 OK -> udp HOST:PORT` /
+           `# NOTIFY -> udp HOST:PORT`, or a line `# silent: REASON`.
+  render   Print the config file of device MAC from the devices file; its file
+           name goes to stderr as `# NAME`.
+  serve    Answer SUBSCRIBEs on a UDP socket: 200 OK to the sender, then the
+           NOTIFY to the phone's Contact. One line per datagram on stderr.
+
+Options:
+  --url TEMPLATE       Provisioning URL for the NOTIFY body. Expands {mac}, {MAC},
+                       {vendor}, {model}, {firmware} and {ip}.
+  --server HOST:PORT   Our address in Via and Contact (IPv6 as [ADDR]:PORT).
+                       serve: defaults to the --listen address.
+  --devices FILE       Devices file (TOML, see examples/devices.toml).
+  --source IP:PORT     Where the datagram came from (answer).
+  --unknown POLICY     Devices not in the devices file: `answer` with the URL or
+                       stay `silent`. Default: silent with --devices, else answer.
+  --listen IP:PORT     UDP address to receive on (port 0: any free port).
+  --count N            serve: stop after N datagrams.
+  --multicast          serve: join the SIP PnP group 224.0.1.75 (listen on
+                       0.0.0.0:5060 and give --server).
+  -h, --help           Show this text.
+
+Exit status: 0 on success, 2 for a bad command line or bad input (datagram,
+devices file, unknown MAC), 1 when reading a file or using the socket fails.
+";
+
+const PARSE: Spec = Spec {
+    valued: &[],
+    switches: &[],
+};
+const ANSWER: Spec = Spec {
+    valued: &["--url", "--server", "--devices", "--source", "--unknown"],
+    switches: &[],
+};
+const RENDER: Spec = Spec {
+    valued: &["--devices", "--mac"],
+    switches: &[],
+};
+const SERVE: Spec = Spec {
+    valued: &["--listen", "--url", "--devices", "--count", "--unknown", "--server"],
+    switches: &["--multicast"],
+};
+
+/// Why the tool stops.
+enum Failure {
+    /// Bad command line (exit 2, with a hint to `--help`).
+    Usage(String),
+    /// Bad input: datagram, devices file, unknown MAC (exit 2).
+    Input(String),
+    /// Reading a file, writing the output or using the socket failed (exit 1).
+    System(String),
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Failure {
+        match e {
+            LoadError::Io(m) => Failure::System(m),
+            LoadError::Invalid(m) => Failure::Input(m),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1)) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Usage(message)) => {
+            eprintln!("sippnp: {message}");
+            eprintln!("Try 'sippnp --help' for usage.");
+            ExitCode::from(2)
+        }
+        Err(Failure::Input(message)) => {
+            eprintln!("sippnp: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::System(message)) => {
+            eprintln!("sippnp: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+type Command = fn(Args) -> Result<u8, Failure>;
+
+fn run(mut argv: impl Iterator<Item = String>) -> Result<u8, Failure> {
+    let Some(command) = argv.next() else {
+        eprint!("{USAGE}");
+        return Ok(2);
+    };
+    let (spec, command): (&Spec, Command) = match command.as_str() {
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            return Ok(0);
+        }
+        "parse" => (&PARSE, parse),
+        "answer" => (&ANSWER, answer),
+        "render" => (&RENDER, render),
+        "serve" => (&SERVE, serve),
+        other if other.starts_with('-') => {
+            return Err(Failure::Usage(format!("unknown option {}", printable(other))));
+        }
+        other => return Err(Failure::Usage(format!("unknown command {}", printable(other)))),
+    };
+    match args::parse(spec, argv).map_err(Failure::Usage)? {
+        Parsed::Help => {
+            print!("{USAGE}");
+            Ok(0)
+        }
+        Parsed::Args(args) => command(args),
+    }
+}
+
+// ---- parse ------------------------------------------------------------------------------
+
+/// One line of `parse` output.
+#[derive(Serialize)]
+struct ParsedMessage<'a> {
+    file: &'a str,
+    mac: Option<String>,
+    mac_source: Option<&'static str>,
+    vendor: Option<&'a str>,
+    model: Option<&'a str>,
+    firmware: Option<&'a str>,
+    profile_type: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    contact: Option<String>,
+    transport: &'a str,
+    call_id: &'a str,
+}
+
+fn parse(args: Args) -> Result<u8, Failure> {
+    let files = if args.positional.is_empty() {
+        vec!["-".to_owned()]
+    } else {
+        args.positional
+    };
+    let mut out = io::stdout().lock();
+    let mut status = 0;
+    for file in &files {
+        let data = match read_input(file) {
+            Ok(data) => data,
+            Err(failure) => {
+                status = status.max(report(failure));
+                continue;
+            }
+        };
+        let sub = match Subscribe::parse(&data) {
+            Ok(sub) => sub,
+            Err(e) => {
+                status = status.max(report(Failure::Input(format!("{}: {e}", printable(file)))));
+                continue;
+            }
+        };
+        let device = device::identify(&sub, None);
+        let line = ParsedMessage {
+            file,
+            mac: device.mac.map(|m| m.to_lower_hex()),
+            mac_source: device.mac_source.map(|s| s.as_str()),
+            vendor: device.vendor.as_deref(),
+            model: device.model.as_deref(),
+            firmware: device.firmware.as_deref(),
+            profile_type: device.profile_type.as_deref(),
+            user_agent: device.user_agent.as_deref(),
+            contact: device.contact(),
+            transport: &device.transport,
+            call_id: &device.call_id,
+        };
+        let json = serde_json::to_string(&line).map_err(|e| Failure::System(format!("json: {e}")))?;
+        writeln!(out, "{json}").map_err(stdout_failed)?;
+    }
+    Ok(status)
+}
+
+/// Prints `failure` as a one-line message (for commands that go on) and returns its status.
+fn report(failure: Failure) -> u8 {
+    match failure {
+        Failure::Usage(m) | Failure::Input(m) => {
+            eprintln!("sippnp: {m}");
+            2
+        }
+        Failure::System(m) => {
+            eprintln!("sippnp: {m}");
+            1
+        }
+    }
+}
+
+// ---- answer -----------------------------------------------------------------------------
+
+fn answer(args: Args) -> Result<u8, Failure> {
+    let url = url_template(&args)?;
+    let (server_host, server_port) = host_port(args.required("--server").map_err(Failure::Usage)?, "--server")?;
+    let devices = args.value("--devices");
+    let unknown = match args.value("--unknown") {
+        Some(policy) => unknown_policy(policy)?,
+        None if devices.is_some() => UnknownPolicy::Silent,
+        None => UnknownPolicy::Answer,
+    };
+    let source = args.value("--source").map(|s| socket_addr(s, "--source")).transpose()?;
+    let [file] = args.positional.as_slice() else {
+        return Err(Failure::Usage("answer takes exactly one FILE (- for stdin)".into()));
+    };
+    let inventory = match devices {
+        Some(path) => Inventory::load(Path::new(path))?,
+        None => Inventory::default(),
+    };
+
+    let data = read_input(file)?;
+    let bad_input = |e: &dyn std::fmt::Display| Failure::Input(format!("{}: {e}", printable(file)));
+    let source = match source {
+        Some(source) => source,
+        None => Subscribe::parse(&data)
+            .map(|sub| via_source(&sub))
+            .map_err(|e| bad_input(&e))?,
+    };
+    let config = Config {
+        server_host,
+        server_port,
+        url,
+        user_agent: Some(user_agent()),
+        unknown,
+    };
+    let responder = Responder::new(config, inventory).map_err(|e| Failure::Usage(format!("--server: {e}")))?;
+    let mut out = io::stdout().lock();
+    match responder.handle(&data, source).map_err(|e| bad_input(&e))? {
+        Outcome::Answer { response, notify, .. } => {
+            write_packet(&mut out, "200 OK", &response).map_err(stdout_failed)?;
+            write_packet(&mut out, "NOTIFY", &notify).map_err(stdout_failed)?;
+        }
+        Outcome::Silent { device, reason } => {
+            writeln!(out, "# silent: {}", silence(reason, &device)).map_err(stdout_failed)?;
+        }
+    }
+    out.flush().map_err(stdout_failed)?;
+    Ok(0)
+}
+
+/// Where a datagram read from a file came from: the top Via's sent-by when it is an IP
+/// address, else 127.0.0.1:5060.
+fn via_source(sub: &Subscribe<'_>) -> SocketAddr {
+    let via = &sub.vias[0];
+    match via.host.parse::<IpAddr>() {
+        Ok(ip) => SocketAddr::new(ip, via.port.unwrap_or(5060)),
+        Err(_) => SocketAddr::from((Ipv4Addr::LOCALHOST, 5060)),
+    }
+}
+
+fn write_packet(out: &mut impl Write, what: &str, packet: &Packet) -> io::Result<()> {
+    writeln!(out, "# {what} -> {}", destination(packet))?;
+    out.write_all(&packet.bytes)?;
+    if !packet.bytes.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// `udp HOST:PORT`.
+fn destination(packet: &Packet) -> String {
+    format!(
+        "{} {}",
+        packet.transport.to_ascii_lowercase(),
+        join_host_port(&packet.host, Some(packet.port))
+    )
+}
+
+fn silence(reason: Silence, device: &Device) -> String {
+    match reason {
+        Silence::Ignored => format!("{} is ignored (action = \"ignore\")", describe(device)),
+        Silence::UnknownDevice => format!("{} is unknown (--unknown silent)", describe(device)),
+    }
+}
+
+// ---- render -----------------------------------------------------------------------------
+
+fn render(args: Args) -> Result<u8, Failure> {
+    let path = args.required("--devices").map_err(Failure::Usage)?;
+    let mac_text = args.required("--mac").map_err(Failure::Usage)?;
+    if !args.positional.is_empty() {
+        return Err(Failure::Usage("render takes no FILE (use --devices)".into()));
+    }
+    let mac = Mac::parse(mac_text.trim())
+        .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(mac_text))))?;
+    let inventory = Inventory::load(Path::new(path))?;
+    let name = printable(path);
+    let assignment = match inventory.get(mac) {
+        Some((Action::Assign, assignment)) => assignment.clone(),
+        Some((Action::Ignore, _)) => {
+            return Err(Failure::Input(format!(
+                "{name}: device {mac} has action = \"ignore\": no config to render"
+            )));
+        }
+        None => return Err(Failure::Input(format!("{name}: no device {mac}"))),
+    };
+    let file = render_assignment(assignment, &Device::from_mac(mac))
+        .map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
+    eprintln!("# {}", file.file_name);
+    let mut out = io::stdout().lock();
+    out.write_all(&file.content).map_err(stdout_failed)?;
+    out.flush().map_err(stdout_failed)?;
+    Ok(0)
+}
+
+// ---- serve ------------------------------------------------------------------------------
+
+/// The SIP PnP multicast group (RFC 6080 §4.1).
+const PNP_GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 1, 75);
+
+fn serve(args: Args) -> Result<u8, Failure> {
+    let listen = socket_addr(args.required("--listen").map_err(Failure::Usage)?, "--listen")?;
+    let url = url_template(&args)?;
+    let path = args.required("--devices").map_err(Failure::Usage)?;
+    let count = match args.value("--count") {
+        Some(n) => Some(
+            n.parse::<u64>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| Failure::Usage(format!("--count: \"{}\" is not a positive number", printable(n))))?,
+        ),
+        None => None,
+    };
+    let unknown = args
+        .value("--unknown")
+        .map(unknown_policy)
+        .transpose()?
+        .unwrap_or_default();
+    let server = args.value("--server").map(|s| host_port(s, "--server")).transpose()?;
+    if !args.positional.is_empty() {
+        return Err(Failure::Usage("serve takes no FILE".into()));
+    }
+    let inventory = Inventory::load(Path::new(path))?;
+
+    let socket = UdpSocket::bind(listen).map_err(|e| Failure::System(format!("cannot listen on {listen}: {e}")))?;
+    let local = socket
+        .local_addr()
+        .map_err(|e| Failure::System(format!("socket: {e}")))?;
+    if args.switch("--multicast") {
+        if !local.is_ipv4() {
+            return Err(Failure::Usage("--multicast needs an IPv4 --listen address".into()));
+        }
+        socket
+            .join_multicast_v4(&PNP_GROUP, &Ipv4Addr::UNSPECIFIED)
+            .map_err(|e| Failure::System(format!("cannot join {PNP_GROUP}: {e}")))?;
+    }
+    let (server_host, server_port) = server.unwrap_or_else(|| (local.ip().to_string(), local.port()));
+    if server_host.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()) {
+        eprintln!("sippnp: warning: Via and Contact will say {server_host}; give --server HOST:PORT");
+    }
+    let config = Config {
+        server_host,
+        server_port,
+        url,
+        user_agent: Some(user_agent()),
+        unknown,
+    };
+    let responder = Responder::new(config, inventory).map_err(|e| Failure::Usage(format!("--server: {e}")))?;
+    let us = join_host_port(&responder.config().server_host, Some(responder.config().server_port));
+    eprintln!("sippnp: listening on udp {local} (Via/Contact {us})");
+
+    let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+    let mut received: u64 = 0;
+    while count.is_none_or(|n| received < n) {
+        let (len, source) = match socket.recv_from(&mut buf) {
+            Ok(got) => got,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // An ICMP error for an earlier send (reported by some systems): not fatal.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
+                ) =>
+            {
+                eprintln!("sippnp: receive: {e}");
+                continue;
+            }
+            Err(e) => return Err(Failure::System(format!("receive: {e}"))),
+        };
+        received += 1;
+        serve_one(&socket, &responder, &buf[..len], source);
+    }
+    Ok(0)
+}
+
+/// Handles one datagram and logs one line.
+fn serve_one(socket: &UdpSocket, responder: &Responder<Inventory>, datagram: &[u8], source: SocketAddr) {
+    match responder.handle(datagram, source) {
+        Err(e) => eprintln!("sippnp: {source}: skipped: {e}"),
+        Ok(Outcome::Silent { device, reason }) => {
+            let why = match reason {
+                Silence::Ignored => "ignored by the devices file",
+                Silence::UnknownDevice => "not in the devices file",
+            };
+            eprintln!("sippnp: {source}: {}: silent, {why}", describe(&device));
+        }
+        Ok(Outcome::Answer {
+            device,
+            url,
+            response,
+            notify,
+        }) => {
+            let ok = send(socket, &response);
+            let notified = send(socket, &notify);
+            eprintln!(
+                "sippnp: {source}: {}: 200 OK {ok}, NOTIFY {notified}, url {}",
+                describe(&device),
+                printable(&hide_userinfo(&url))
+            );
+        }
+    }
+}
+
+/// Sends `packet` from `socket`; says where to (and how it failed) for the log.
+fn send(socket: &UdpSocket, packet: &Packet) -> String {
+    let to = destination(packet);
+    if !packet.transport.eq_ignore_ascii_case("udp") {
+        return format!("not sent ({to}: only udp is supported)");
+    }
+    let family_v4 = socket.local_addr().map(|a| a.is_ipv4()).unwrap_or(true);
+    let target = (packet.host.as_str(), packet.port)
+        .to_socket_addrs()
+        .map_err(|e| e.to_string())
+        .and_then(|addrs| {
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            addrs
+                .iter()
+                .find(|a| a.is_ipv4() == family_v4)
+                .or(addrs.first())
+                .copied()
+                .ok_or_else(|| "no address".to_owned())
+        });
+    match target.and_then(|addr| socket.send_to(&packet.bytes, addr).map_err(|e| e.to_string())) {
+        Ok(_) => format!("-> {to}"),
+        Err(e) => format!("-> {to} failed: {}", printable(&e)),
+    }
+}
+
+/// `scheme://user:pass@host/…` with the user info hidden.
+fn hide_userinfo(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if let Some(at) = authority.rfind('@') {
+            return format!("{scheme}://***@{}", &rest[at + 1..]);
+        }
+    }
+    url.to_owned()
+}
+
+// ---- shared helpers ---------------------------------------------------------------------
+
+/// `MAC vendor model` of a device, for one-line messages (values from the packet escaped).
+fn describe(device: &Device) -> String {
+    let mac = device.mac.map_or_else(|| "no-mac".to_owned(), |m| m.to_lower_hex());
+    let text = |v: &Option<String>| v.as_deref().map_or_else(|| "?".to_owned(), printable);
+    format!("{mac} {} {}", text(&device.vendor), text(&device.model))
+}
+
+fn user_agent() -> String {
+    format!("sippnp/{}", env!("CARGO_PKG_VERSION"))
+}
+
+fn url_template(args: &Args) -> Result<UrlTemplate, Failure> {
+    let text = args.required("--url").map_err(Failure::Usage)?;
+    UrlTemplate::new(text).map_err(|e| Failure::Usage(format!("--url: {e}")))
+}
+
+fn unknown_policy(text: &str) -> Result<UnknownPolicy, Failure> {
+    match text {
+        "answer" => Ok(UnknownPolicy::Answer),
+        "silent" => Ok(UnknownPolicy::Silent),
+        other => Err(Failure::Usage(format!(
+            "--unknown: expected answer or silent, got \"{}\"",
+            printable(other)
+        ))),
+    }
+}
+
+fn socket_addr(text: &str, option: &str) -> Result<SocketAddr, Failure> {
+    text.parse().map_err(|_| {
+        Failure::Usage(format!(
+            "{option}: expected IP:PORT (IPv6 as [ADDR]:PORT), got \"{}\"",
+            printable(text)
+        ))
+    })
+}
+
+/// `HOST:PORT`, `[IPv6]:PORT`, or a host alone (port 5060). The host comes back without
+/// brackets.
+fn host_port(text: &str, option: &str) -> Result<(String, u16), Failure> {
+    let bad = || {
+        Failure::Usage(format!(
+            "{option}: expected HOST:PORT (IPv6 as [ADDR]:PORT), got \"{}\"",
+            printable(text)
+        ))
+    };
+    let (host, port) = match text.strip_prefix('[') {
+        Some(rest) => {
+            let (host, after) = rest.split_once(']').ok_or_else(bad)?;
+            match after {
+                "" => (host, None),
+                _ => (host, Some(after.strip_prefix(':').ok_or_else(bad)?)),
+            }
+        }
+        // A bare IPv6 literal has two colons or more.
+        None if text.matches(':').count() > 1 => (text, None),
+        None => match text.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (text, None),
+        },
+    };
+    let port = match port {
+        Some(port) => port.parse::<u16>().ok().filter(|&p| p != 0).ok_or_else(bad)?,
+        None => 5060,
+    };
+    if host.is_empty() {
+        return Err(bad());
+    }
+    Ok((host.to_owned(), port))
+}
+
+/// The bytes of FILE, or of stdin for `-`.
+fn read_input(file: &str) -> Result<Vec<u8>, Failure> {
+    let mut data = Vec::new();
+    let read = if file == "-" {
+        io::stdin().lock().read_to_end(&mut data).map(drop)
+    } else {
+        std::fs::read(file).map(|bytes| data = bytes)
+    };
+    read.map_err(|e| Failure::System(format!("{}: {e}", printable(file))))?;
+    Ok(data)
+}
+
+fn stdout_failed(e: io::Error) -> Failure {
+    Failure::System(format!("stdout: {e}"))
+}

@@ -75,7 +75,7 @@ impl fmt::Display for ParseError {
             ParseError::TooLarge { len } => {
                 write!(f, "datagram of {len} bytes exceeds {} bytes", super::MAX_DATAGRAM)
             }
-            ParseError::NotSip => f.write_str("not SIP: first line is not a SIP/2.0 request"),
+            ParseError::NotSip => f.write_str("not SIP: the first line is not a SIP request line"),
             ParseError::NotRequest => f.write_str("not a SUBSCRIBE: a SIP response"),
             ParseError::NotSubscribe { method } => write!(f, "not a SUBSCRIBE: method {method}"),
             ParseError::NotUaProfile { event: Some(e) } => {

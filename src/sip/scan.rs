@@ -60,9 +60,12 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
         data: datagram,
         pos: first,
     };
-    let (start_line, _) = lines.next_line().ok_or(ParseError::Truncated {
-        reason: "no end of line",
-    })?;
+    let Some((start_line, _)) = lines.next_line() else {
+        // One unterminated line: a cut-off SIP start line, or not SIP at all.
+        let rest = &datagram[first..];
+        let sip_like = rest.windows(7).any(|w| w.eq_ignore_ascii_case(b"SIP/2.0"));
+        return Err(if sip_like { ParseError::Truncated { reason: "no end of line" } } else { ParseError::NotSip });
+    };
 
     let mut headers: Vec<RawHeader<'_>> = Vec::with_capacity(24);
     loop {
@@ -217,6 +220,7 @@ mod tests {
             scan(b"SUBSCRIBE sip:x SIP/2.0").unwrap_err(),
             ParseError::Truncated { .. }
         ));
+        assert_eq!(scan(b"\x00\x01 not SIP at all").unwrap_err(), ParseError::NotSip);
         assert!(matches!(
             scan(b"SUBSCRIBE sip:x SIP/2.0\r\nVia: a\r\nTo: b").unwrap_err(),
             ParseError::Truncated { .. }
