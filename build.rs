@@ -51,7 +51,9 @@ fn main() {
 fn link_soname_in_profile_dir(major: &str) {
     let Ok(out_dir) = std::env::var("OUT_DIR") else { return };
     // OUT_DIR is <target>/<profile>/build/sippnp-<hash>/out.
-    let Some(profile_dir) = PathBuf::from(out_dir).ancestors().nth(3).map(PathBuf::from) else { return };
+    let Some(profile_dir) = PathBuf::from(out_dir).ancestors().nth(3).map(PathBuf::from) else {
+        return;
+    };
     let link = profile_dir.join(format!("libsippnp.so.{major}"));
     if std::fs::symlink_metadata(&link).is_err() {
         let _ = std::os::unix::fs::symlink("libsippnp.so", &link);

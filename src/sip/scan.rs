@@ -64,7 +64,13 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
         // One unterminated line: a cut-off SIP start line, or not SIP at all.
         let rest = &datagram[first..];
         let sip_like = rest.windows(7).any(|w| w.eq_ignore_ascii_case(b"SIP/2.0"));
-        return Err(if sip_like { ParseError::Truncated { reason: "no end of line" } } else { ParseError::NotSip });
+        return Err(if sip_like {
+            ParseError::Truncated {
+                reason: "no end of line",
+            }
+        } else {
+            ParseError::NotSip
+        });
     };
 
     let mut headers: Vec<RawHeader<'_>> = Vec::with_capacity(24);
