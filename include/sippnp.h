@@ -7,7 +7,8 @@
  *            renumbered. sippnp_result_str() gives a static message for any code. Functions
  *            that can fail on untrusted input also take `sippnp_error **out_err` (may be
  *            NULL): on failure it receives details, to be freed with sippnp_error_free().
- * Outputs:   out-parameters are written only when the call returns SIPPNP_OK.
+ * Outputs:   out-parameters are written only when the call returns SIPPNP_OK; the one
+ *            exception is `*out_err`, written only when the call fails.
  * Memory:    the library frees only what it allocated, through that type's _free function
  *            (never free()); every _free accepts NULL. The library keeps no pointer you pass
  *            in after a call returns: it copies what it keeps.
@@ -196,14 +197,15 @@ enum sippnp_lookup
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
+  // The lookup failed; the call returns SIPPNP_ERR_LOOKUP_FAILED. Zero on purpose: a
+  // callback that returns garbage or forgets to return never provisions a phone.
+  SIPPNP_LOOKUP_ERROR = 0,
   // Provision the device with what the callback set on the assignment.
-  SIPPNP_LOOKUP_ASSIGN = 0,
+  SIPPNP_LOOKUP_ASSIGN = 1,
   // Not in the inventory: the context's unknown-device policy decides.
-  SIPPNP_LOOKUP_UNKNOWN = 1,
+  SIPPNP_LOOKUP_UNKNOWN = 2,
   // Stay silent: another server may own this phone.
-  SIPPNP_LOOKUP_IGNORE = 2,
-  // The lookup failed; the call returns SIPPNP_ERR_LOOKUP_FAILED.
-  SIPPNP_LOOKUP_ERROR = 3,
+  SIPPNP_LOOKUP_IGNORE = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -508,7 +510,8 @@ sippnp_result sippnp_ctx_config_set_unknown_policy(struct sippnp_ctx_config *cfg
 // Sets the lookup callback (see `sippnp_lookup_fn`) with its `userdata`, and an optional
 // `userdata_free` that runs exactly once, when the configuration and every context built
 // from it are freed (also when this call replaces an earlier lookup). `callback` may be NULL
-// (every device unknown).
+// (every device unknown). When this call fails, nothing is kept and `userdata_free` is
+// not called.
 //
 // **Callbacks**: synchronous, on the calling thread, only inside `sippnp_ctx_handle` and
 // `sippnp_ctx_render`. If a context is used from several threads at once, the callback may

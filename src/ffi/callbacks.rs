@@ -11,14 +11,15 @@ use crate::device::Device;
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum sippnp_lookup {
+    /// The lookup failed; the call returns SIPPNP_ERR_LOOKUP_FAILED. Zero on purpose: a
+    /// callback that returns garbage or forgets to return never provisions a phone.
+    SIPPNP_LOOKUP_ERROR = 0,
     /// Provision the device with what the callback set on the assignment.
-    SIPPNP_LOOKUP_ASSIGN = 0,
+    SIPPNP_LOOKUP_ASSIGN = 1,
     /// Not in the inventory: the context's unknown-device policy decides.
-    SIPPNP_LOOKUP_UNKNOWN = 1,
+    SIPPNP_LOOKUP_UNKNOWN = 2,
     /// Stay silent: another server may own this phone.
-    SIPPNP_LOOKUP_IGNORE = 2,
-    /// The lookup failed; the call returns SIPPNP_ERR_LOOKUP_FAILED.
-    SIPPNP_LOOKUP_ERROR = 3,
+    SIPPNP_LOOKUP_IGNORE = 3,
 }
 
 /// The host's lookup: decides what `device` gets.

@@ -215,7 +215,8 @@ pub extern "C" fn sippnp_ctx_config_set_unknown_policy(cfg: *mut sippnp_ctx_conf
 /// Sets the lookup callback (see `sippnp_lookup_fn`) with its `userdata`, and an optional
 /// `userdata_free` that runs exactly once, when the configuration and every context built
 /// from it are freed (also when this call replaces an earlier lookup). `callback` may be NULL
-/// (every device unknown).
+/// (every device unknown). When this call fails, nothing is kept and `userdata_free` is
+/// not called.
 ///
 /// **Callbacks**: synchronous, on the calling thread, only inside `sippnp_ctx_handle` and
 /// `sippnp_ctx_render`. If a context is used from several threads at once, the callback may

@@ -72,6 +72,9 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
             ParseError::NotSip
         });
     };
+    if !is_sip_start_line(start_line) {
+        return Err(ParseError::NotSip);
+    }
 
     let mut headers: Vec<RawHeader<'_>> = Vec::with_capacity(24);
     loop {
@@ -153,6 +156,14 @@ impl<'a> Lines<'a> {
         let line = &rest[..nl];
         Some((line.strip_suffix(b"\r").unwrap_or(line), start))
     }
+}
+
+/// A request line ends with `SIP/2.0`; a status line starts with it.
+fn is_sip_start_line(line: &[u8]) -> bool {
+    const VERSION: &[u8] = b"SIP/2.0";
+    let line = trim(line);
+    let n = VERSION.len();
+    line.len() >= n && (line[line.len() - n..].eq_ignore_ascii_case(VERSION) || line[..n].eq_ignore_ascii_case(VERSION))
 }
 
 /// RFC 3261 token characters, which header names are made of.
