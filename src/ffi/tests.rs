@@ -17,18 +17,8 @@ use super::result::*;
 use super::types::{sippnp_bytes, sippnp_str};
 use super::version::*;
 
-const GXP2110: &[u8] = b"SUBSCRIBE sip:MAC%3A000B82273B89@224.0.1.75 SIP/2.0\r\n\
-Via: SIP/2.0/UDP 172.18.32.197:5060;branch=z9hG4bK458721093;rport\r\n\
-From: <sip:MAC%3A000B82273B89@224.0.1.75>;tag=1692014507\r\n\
-To: <sip:MAC%3A000B82273B89@224.0.1.75>\r\n\
-Call-ID: 1278367207-5060-1@BHC.BI.DC.BJH\r\n\
-CSeq: 20000 SUBSCRIBE\r\n\
-Contact: <sip:172.18.32.197:5060>\r\n\
-User-Agent: Grandstream GXP2110 1.0.1.108\r\n\
-Expires: 0\r\n\
-Event: ua-profile;profile-type=\"device\";vendor=\"Grandstream\";model=\"GXP2110\";version=\"1.0.1.108\"\r\n\
-Accept: application/url\r\n\
-Content-Length: 0\r\n\r\n";
+/// The SUBSCRIBE printed in the Grandstream GXP21xx PnP guide (seed 000).
+const GXP2110: &[u8] = include_bytes!("../../tests/fixtures/seeds/gxp2110.sip");
 
 fn text(s: sippnp_str) -> Option<String> {
     if s.ptr.is_null() {
