@@ -568,7 +568,9 @@ sippnp_result sippnp_ctx_handle(const struct sippnp_ctx *ctx,
                                 struct sippnp_error **out_err);
 
 // Renders the config file of the device with MAC `mac` (any common spelling, `mac_len`
-// bytes) as the lookup assigns it — what to serve when the phone fetches its URL.
+// bytes) as the lookup assigns it — what to serve when the phone fetches its URL. The lookup
+// then receives a device that carries only the MAC (`mac_source` "host") and the vendor its
+// OUI names; the assignment's SIPPNP_FIELD_VENDOR, if set, chooses the format.
 //
 // **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_rendered_free`.
 // **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for a bad MAC;
