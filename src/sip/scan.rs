@@ -124,14 +124,9 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
                 reason: "no colon",
             });
         };
+        // A name that is not a token (`Max Forwards`) cannot be a header sippnp reads; it is
+        // kept as an unknown header rather than failing the whole message.
         let name = trim(&line[..colon]);
-        if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
-            return Err(ParseError::MalformedHeader {
-                index,
-                name: Snippet::new(name),
-                reason: "bad header name",
-            });
-        }
         headers.push(RawHeader {
             index,
             name,
@@ -164,11 +159,6 @@ fn is_sip_start_line(line: &[u8]) -> bool {
     let line = trim(line);
     let n = VERSION.len();
     line.len() >= n && (line[line.len() - n..].eq_ignore_ascii_case(VERSION) || line[..n].eq_ignore_ascii_case(VERSION))
-}
-
-/// RFC 3261 token characters, which header names are made of.
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
@@ -264,6 +254,13 @@ mod tests {
             s.headers[1].text().unwrap_err().to_string(),
             "malformed header 2 (To): not UTF-8"
         );
+    }
+
+    #[test]
+    fn odd_header_names_are_kept_as_unknown() {
+        let s = scan(b"SUBSCRIBE sip:x SIP/2.0\r\nMax Forwards: 70\r\n: empty\r\nTo: b\r\n\r\n").unwrap();
+        let names: Vec<&[u8]> = s.headers.iter().map(|h| h.name).collect();
+        assert_eq!(names, [&b"Max Forwards"[..], b"", b"To"]);
     }
 
     #[test]
