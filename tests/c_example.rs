@@ -20,13 +20,18 @@
 //! Environment: skipped (passing, with a note) when `cc` is missing. Without valgrind on PATH
 //! the program runs bare, unless `SIPPNP_REQUIRE_VALGRIND=1`, which makes that a failure.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read};
+mod common;
+
+use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use common::process::{ChildGuard, build_library, forward_lines, free_udp_port, tool_version, wait_for_line};
+use common::sip::{header, seed_subscribe};
 
 /// A MAC in the C program's table, and the URL template the program is started with.
 const KNOWN_MAC: &str = "000b82273b89";
@@ -41,14 +46,15 @@ const SILENCE: Duration = Duration::from_secs(1);
 
 #[test]
 fn c_example_answers_a_phone_under_valgrind() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::repo();
     if !tool_exists("cc") {
         println!("note: `cc` is not on PATH; skipping the C example test");
         return;
     }
 
-    let lib_dir = build_library(root);
-    let binary = compile_example(root, &lib_dir);
+    let lib = build_library();
+    let lib_dir = lib.parent().expect("the library's directory");
+    let binary = compile_example(root, lib_dir);
     let valgrind = tool_exists("valgrind");
     if !valgrind {
         assert!(
@@ -68,7 +74,8 @@ fn c_example_answers_a_phone_under_valgrind() {
     let here = format!("127.0.0.1:{phone_port}");
 
     // 1. A known phone subscribes: 200 OK first, then the NOTIFY with its URL.
-    let subscribe = phone_subscribe(root, &here);
+    let subscribe = seed_subscribe(&here);
+    assert!(subscribe.contains("MAC%3A000B82273B89"), "the seed names {KNOWN_MAC}");
     phone
         .send_to(subscribe.as_bytes(), program_addr)
         .expect("send SUBSCRIBE");
@@ -136,30 +143,7 @@ fn c_example_answers_a_phone_under_valgrind() {
 
 /// Whether `tool --version` runs.
 fn tool_exists(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-/// Runs `cargo build --lib` and returns the directory holding `libsippnp.so`.
-fn build_library(root: &Path) -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--lib"])
-        .current_dir(root)
-        .status()
-        .expect("run cargo build --lib");
-    assert!(status.success(), "cargo build --lib failed: {status}");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let lib_dir = root.join(target).join("debug");
-    assert!(
-        lib_dir.join("libsippnp.so").is_file(),
-        "no libsippnp.so in {}",
-        lib_dir.display()
-    );
-    lib_dir
+    tool_version(tool).is_ok()
 }
 
 /// Compiles the example with the strict flags into `<target>/c_example/`. The library's
@@ -202,15 +186,9 @@ fn compile_example(root: &Path, lib_dir: &Path) -> PathBuf {
     binary
 }
 
-/// A port that was free a moment ago (bound, then released).
-fn free_udp_port() -> u16 {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind a probe socket");
-    socket.local_addr().expect("probe address").port()
-}
-
 /// The running program: killed on drop unless it has been waited for.
 struct Program {
-    child: Option<Child>,
+    child: ChildGuard,
     lines: Receiver<String>,
     stdout: Vec<String>,
     stderr: Option<JoinHandle<String>>,
@@ -236,25 +214,18 @@ impl Program {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("start pbx_module");
+        let mut child = ChildGuard::new(command.spawn().expect("start pbx_module"));
 
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut stderr = child.stderr.take().expect("piped stderr");
+        let stdout = child.child().stdout.take().expect("piped stdout");
+        let (lines, _) = forward_lines(stdout);
+        let mut stderr = child.child().stderr.take().expect("piped stderr");
         let stderr = thread::spawn(move || {
             let mut text = String::new();
             let _ = stderr.read_to_string(&mut text);
             text
         });
         Program {
-            child: Some(child),
+            child,
             lines,
             stdout: Vec::new(),
             stderr: Some(stderr),
@@ -263,31 +234,21 @@ impl Program {
 
     /// Waits for a stdout line containing `needle`, keeping every line seen.
     fn expect_line(&mut self, needle: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    let found = line.contains(needle);
-                    self.stdout.push(line);
-                    if found {
-                        return;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!(
-                        "no line with {needle:?} within {timeout:?}; stdout so far:\n{}",
-                        self.stdout.join("\n")
-                    )
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    let stderr = self.stderr.take().map(|h| h.join().unwrap_or_default());
-                    panic!(
-                        "pbx_module closed stdout before printing {needle:?}\nstdout:\n{}\nstderr:\n{}",
-                        self.stdout.join("\n"),
-                        stderr.unwrap_or_default()
-                    )
-                }
+        match wait_for_line(&self.lines, &mut self.stdout, needle, timeout) {
+            Ok(()) => {}
+            Err(RecvTimeoutError::Timeout) => {
+                panic!(
+                    "no line with {needle:?} within {timeout:?}; stdout so far:\n{}",
+                    self.stdout.join("\n")
+                )
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let stderr = self.stderr.take().map(|h| h.join().unwrap_or_default());
+                panic!(
+                    "pbx_module closed stdout before printing {needle:?}\nstdout:\n{}\nstderr:\n{}",
+                    self.stdout.join("\n"),
+                    stderr.unwrap_or_default()
+                )
             }
         }
     }
@@ -295,14 +256,12 @@ impl Program {
     /// Waits for the program to exit by itself; returns its status, stdout and stderr.
     fn finish(mut self, timeout: Duration) -> (ExitStatus, String, String) {
         let deadline = Instant::now() + timeout;
-        let mut child = self.child.take().expect("not yet finished");
         let status = loop {
-            match child.try_wait().expect("poll pbx_module") {
+            match self.child.try_wait().expect("poll pbx_module") {
                 Some(status) => break status,
                 None if Instant::now() < deadline => thread::sleep(Duration::from_millis(50)),
                 None => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    // Dropping `self` on the way out kills and reaps the program.
                     panic!(
                         "pbx_module did not stop after {MAX_DATAGRAMS} datagrams; stdout:\n{}",
                         self.stdout.join("\n")
@@ -319,27 +278,6 @@ impl Program {
             .unwrap_or_default();
         (status, self.stdout.join("\n"), stderr)
     }
-}
-
-impl Drop for Program {
-    fn drop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// The Grandstream seed SUBSCRIBE with its Via sent-by and Contact moved to `here`.
-fn phone_subscribe(root: &Path, here: &str) -> String {
-    let seed = std::fs::read_to_string(root.join("tests/fixtures/seeds/gxp2110.sip")).expect("read the seed");
-    assert_eq!(
-        seed.matches("172.18.32.197:5060").count(),
-        2,
-        "Via and Contact in the seed"
-    );
-    assert!(seed.contains("MAC%3A000B82273B89"), "the seed names {KNOWN_MAC}");
-    seed.replace("172.18.32.197:5060", here)
 }
 
 /// The phone's 200 OK to `notify`.
@@ -378,15 +316,6 @@ fn expect_silence(socket: &UdpSocket, after: &str) {
             "recv after {after}: {e}"
         ),
     }
-}
-
-/// The value of the first header `name` (case-insensitive) in `message`.
-fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
-    let head = message.split("\r\n\r\n").next()?;
-    head.lines().skip(1).find_map(|line| {
-        let (n, v) = line.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
 
 fn check_ok(ok: &str, phone_port: u16) {

@@ -1,14 +1,18 @@
 //! End-to-end tests of the `sippnp` command-line tool (examples/sippnp.rs): the example is
 //! built once with cargo and run as a child process.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::process::ChildGuard;
+use common::sip::{header, seed_subscribe};
 use serde_json::Value;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -248,13 +252,6 @@ fn head_and_body(message: &str) -> (&str, &str) {
     (head, body.strip_suffix('\n').unwrap_or(body))
 }
 
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.split("\r\n").skip(1).find_map(|line| {
-        let (n, v) = line.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
 const URL: &str = "http://pbx.example.com/prov/{vendor}/cfg{mac}.xml";
 const EXPANDED: &str = "http://pbx.example.com/prov/grandstream/cfg000b82273b89.xml";
 
@@ -453,16 +450,6 @@ fn the_sample_devices_file_is_valid() {
 
 // ---- serve --------------------------------------------------------------------------------
 
-/// Kills the child on drop (a failed assertion must not leave a server running).
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn serve_answers_a_subscribe_over_udp() {
     let devices = TempFile::new("serve.toml", RENDER_DEVICES);
@@ -484,8 +471,8 @@ fn serve_answers_a_subscribe_over_udp() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("cannot start sippnp serve");
-    let mut guard = ChildGuard(child);
-    let mut stderr = BufReader::new(guard.0.stderr.take().expect("stderr"));
+    let mut guard = ChildGuard::new(child);
+    let mut stderr = BufReader::new(guard.child().stderr.take().expect("stderr"));
 
     // `sippnp: listening on udp 127.0.0.1:PORT (…)`
     let mut first = String::new();
@@ -505,9 +492,7 @@ fn serve_answers_a_subscribe_over_udp() {
     let phone = UdpSocket::bind("127.0.0.1:0").expect("bind test socket");
     phone.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
     let me = phone.local_addr().expect("local addr");
-    let subscribe = std::fs::read_to_string(Path::new(MANIFEST_DIR).join(GXP2110))
-        .expect("fixture")
-        .replace("172.18.32.197:5060", &me.to_string());
+    let subscribe = seed_subscribe(me);
     phone.send_to(subscribe.as_bytes(), server).expect("send SUBSCRIBE");
 
     let mut buf = [0u8; 65_536];
@@ -533,7 +518,7 @@ fn serve_answers_a_subscribe_over_udp() {
     phone.send_to(b"garbage\r\n\r\n", server).expect("send garbage");
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
-        if let Some(status) = guard.0.try_wait().expect("try_wait") {
+        if let Some(status) = guard.try_wait().expect("try_wait") {
             break status;
         }
         assert!(Instant::now() < deadline, "serve did not stop after --count 2");

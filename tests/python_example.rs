@@ -2,13 +2,17 @@
 //! (tests/python/test_sippnp.py), then runs examples/python/responder.py and plays a phone
 //! against it over UDP on 127.0.0.1. Skipped (with a note) only when python3 is missing.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use common::process::{ChildGuard, build_library, forward_lines, free_udp_port, tool_version, wait_for_line};
+use common::repo;
+use common::sip::{body, header, seed_subscribe};
 
 const URL_TEMPLATE: &str = "http://127.0.0.1:8080/prov/{mac}/";
 const EXPECTED_URL: &str = "http://127.0.0.1:8080/prov/000b82273b89/";
@@ -16,127 +20,8 @@ const EXPECTED_URL: &str = "http://127.0.0.1:8080/prov/000b82273b89/";
 /// every 200 ms, then keep-alives until the count is used up.
 const RESPONDER_COUNT: u32 = 60;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn python3_available() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// `cargo build --lib` (dev profile) and the path of the cdylib it produced.
-fn build_library() -> PathBuf {
-    let output = Command::new(env!("CARGO"))
-        .args(["build", "--lib"])
-        .current_dir(repo())
-        .output()
-        .expect("cannot run cargo");
-    assert!(
-        output.status.success(),
-        "cargo build --lib failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => repo().join(dir), // an absolute CARGO_TARGET_DIR replaces repo()
-        None => repo().join("target"),
-    };
-    let name = if cfg!(target_os = "macos") {
-        "libsippnp.dylib"
-    } else if cfg!(windows) {
-        "sippnp.dll"
-    } else {
-        "libsippnp.so"
-    };
-    let lib = target.join("debug").join(name);
-    assert!(lib.is_file(), "{} not found after cargo build --lib", lib.display());
-    lib
-}
-
-/// Kills and reaps the child unless it was waited for.
-struct ChildGuard(Option<Child>);
-
-impl ChildGuard {
-    fn child(&mut self) -> &mut Child {
-        self.0.as_mut().expect("child already reaped")
-    }
-
-    fn try_wait(&mut self) -> Option<ExitStatus> {
-        let status = self.child().try_wait().expect("cannot poll the responder");
-        if status.is_some() {
-            self.0 = None;
-        }
-        status
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// The seed SUBSCRIBE with Via sent-by and Contact pointing at `phone`.
-fn subscribe_from(phone: SocketAddr) -> Vec<u8> {
-    let seed = std::fs::read_to_string(repo().join("tests/fixtures/seeds/gxp2110.sip")).expect("seed fixture");
-    let original = "172.18.32.197:5060";
-    let mut rewritten = 0;
-    let text: String = seed
-        .split_inclusive("\r\n")
-        .map(|line| {
-            if (line.starts_with("Via:") || line.starts_with("Contact:")) && line.contains(original) {
-                rewritten += 1;
-                line.replace(original, &phone.to_string())
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect();
-    assert_eq!(rewritten, 2, "the seed's Via and Contact should name {original}");
-    text.into_bytes()
-}
-
-/// Header value (case-insensitive name) and body of a SIP message.
-fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
-    let head = message.split("\r\n\r\n").next()?;
-    head.split("\r\n").skip(1).find_map(|line| {
-        let (n, v) = line.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
-fn body(message: &str) -> &str {
-    message.split_once("\r\n\r\n").map_or("", |(_, b)| b)
-}
-
-/// Waits for a stdout line containing `needle`, collecting every line into `seen`.
-fn wait_for_line(lines: &Receiver<String>, seen: &mut Vec<String>, needle: &str, timeout: Duration) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                let found = line.contains(needle);
-                seen.push(line);
-                if found {
-                    return true;
-                }
-            }
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return false,
-        }
-    }
-}
-
-fn free_udp_port() -> u16 {
-    let probe = UdpSocket::bind("127.0.0.1:0").expect("bind a probe socket");
-    probe.local_addr().expect("probe address").port()
+    tool_version("python3").is_ok_and(|s| s.success())
 }
 
 #[test]
@@ -191,20 +76,12 @@ fn run_responder(lib: &Path) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("cannot start the responder");
-    let mut guard = ChildGuard(Some(child));
+    let mut guard = ChildGuard::new(child);
     let stdout = guard.child().stdout.take().expect("piped stdout");
-    let (tx, lines) = mpsc::channel();
-    let reader = thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (lines, reader) = forward_lines(stdout);
     let mut seen = Vec::new();
     assert!(
-        wait_for_line(&lines, &mut seen, "listening on", Duration::from_secs(10)),
+        wait_for_line(&lines, &mut seen, "listening on", Duration::from_secs(10)).is_ok(),
         "the responder did not start: {seen:?}"
     );
 
@@ -214,7 +91,7 @@ fn run_responder(lib: &Path) {
         .expect("read timeout");
     let phone_addr = phone.local_addr().expect("phone address");
     let responder: SocketAddr = listen.parse().expect("listen address");
-    let subscribe = subscribe_from(phone_addr);
+    let subscribe = seed_subscribe(phone_addr);
 
     // Send the SUBSCRIBE every 200 ms until both the 200 OK and the NOTIFY arrived (~10 s).
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -228,7 +105,7 @@ fn run_responder(lib: &Path) {
                 sent < RESPONDER_COUNT,
                 "no answer after {sent} SUBSCRIBEs; output: {seen:?}"
             );
-            phone.send_to(&subscribe, responder).expect("send SUBSCRIBE");
+            phone.send_to(subscribe.as_bytes(), responder).expect("send SUBSCRIBE");
             sent += 1;
             last_send = Some(Instant::now());
         }
@@ -278,7 +155,7 @@ fn run_responder(lib: &Path) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut next_resend = Instant::now() + Duration::from_secs(3);
     let status = loop {
-        if let Some(status) = guard.try_wait() {
+        if let Some(status) = guard.try_wait().expect("cannot poll the responder") {
             break status;
         }
         assert!(

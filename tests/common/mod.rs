@@ -1,10 +1,19 @@
-//! Fixture access shared by the integration tests.
+//! Helpers shared by the integration tests: fixture access here, child processes in
+//! [`process`], SIP text in [`sip`].
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+pub mod process;
+pub mod sip;
+
+use std::path::{Path, PathBuf};
+
+/// The crate's directory (where `Cargo.toml` is).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
 
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    repo().join("tests").join("fixtures")
 }
 
 /// (relative path, bytes) of every fixture listed in expected.json, with its expectations.
