@@ -255,17 +255,45 @@ fn our_parser_agrees_with_rsip_on_well_formed_messages() {
 }
 
 #[test]
-fn injection_through_template_values_is_refused() {
-    assert!(UrlTemplate::new("http://x/\r\nX-Evil: 1").is_err());
-    assert!(UrlTemplate::new("http://x/\0").is_err());
-    // A model name full of CR/LF cannot leak into the NOTIFY: template values are encoded.
-    let bytes = std::fs::read(common::fixtures_dir().join("seeds/gxp2110.sip")).unwrap();
-    let evil = String::from_utf8(bytes)
-        .unwrap()
-        .replace("model=\"GXP2110\"", "model=\"a\\\r\\\nX-Evil: 1\"");
-    let r = responder("http://x/{model}");
-    if let Ok(Outcome::Answer { notify, .. }) = r.handle(evil.as_bytes(), "172.18.32.197:5060".parse().unwrap()) {
-        let text = String::from_utf8_lossy(&notify.bytes);
-        assert!(!text.contains("\r\nX-Evil"), "{text}");
+fn injection_attempts_are_refused() {
+    let seed = String::from_utf8(std::fs::read(common::fixtures_dir().join("seeds/gxp2110.sip")).unwrap()).unwrap();
+    let source: SocketAddr = "172.18.32.197:5060".parse().unwrap();
+
+    // CR, LF or NUL in the URL template: refused when the template is made.
+    for bad in [
+        "http://x/\r\nX-Evil: 1",
+        "http://x/\nX-Evil: 1",
+        "http://x/\0",
+        "http://x/ y",
+    ] {
+        assert!(UrlTemplate::new(bad).is_err(), "{bad:?}");
     }
+
+    // Values from the phone reach the NOTIFY body only percent-encoded.
+    let odd_model = seed.replace("model=\"GXP2110\"", "model=\"a b<c>;\\\"d\"");
+    let Outcome::Answer { notify, url, .. } = responder("http://x/{model}")
+        .handle(odd_model.as_bytes(), source)
+        .unwrap()
+    else {
+        panic!("silent")
+    };
+    assert_eq!(url, "http://x/a%20b%3Cc%3E%3B%22d");
+    assert!(notify.bytes.ends_with(url.as_bytes()));
+
+    // NUL inside a tag, a Call-ID or a Via: the SUBSCRIBE is refused, nothing is echoed.
+    for (from, to) in [
+        ("tag=1692014507", "tag=1692\x0014507"),
+        ("Call-ID: 1278367207", "Call-ID: 12783\x0067207"),
+        ("branch=z9hG4bK458721093", "branch=z9hG4bK45\x008721093"),
+    ] {
+        let evil = seed.replace(from, to);
+        let err = responder("http://x/").handle(evil.as_bytes(), source).unwrap_err();
+        assert!(err.to_string().contains("NUL byte"), "{from}: {err}");
+    }
+
+    // A bare CR inside a value is not a line end; copying it would break our framing, so the
+    // writer refuses to answer rather than emit it.
+    let evil = seed.replace("tag=1692014507", "tag=1692014507\rX-Evil: 1");
+    let err = responder("http://x/").handle(evil.as_bytes(), source).unwrap_err();
+    assert_eq!(err.to_string(), "refused to write From: it contains CR, LF or NUL");
 }
