@@ -262,14 +262,7 @@ fn answer(args: Args) -> Result<u8, Failure> {
             .map(|sub| via_source(&sub))
             .map_err(|e| bad_input(&e))?,
     };
-    let config = Config {
-        server_host,
-        server_port,
-        url,
-        user_agent: Some(user_agent()),
-        unknown,
-    };
-    let responder = Responder::new(config, inventory).map_err(|e| Failure::Usage(format!("--server: {e}")))?;
+    let responder = responder(server_host, server_port, url, unknown, inventory)?;
     let mut out = io::stdout().lock();
     match responder.handle(&data, source).map_err(|e| bad_input(&e))? {
         Outcome::Answer { response, notify, .. } => {
@@ -394,14 +387,7 @@ fn serve(args: Args) -> Result<u8, Failure> {
     if server_host.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()) {
         eprintln!("sippnp: warning: Via and Contact will say {server_host}; give --server HOST:PORT");
     }
-    let config = Config {
-        server_host,
-        server_port,
-        url,
-        user_agent: Some(user_agent()),
-        unknown,
-    };
-    let responder = Responder::new(config, inventory).map_err(|e| Failure::Usage(format!("--server: {e}")))?;
+    let responder = responder(server_host, server_port, url, unknown, inventory)?;
     let us = join_host_port(&responder.config().server_host, Some(responder.config().server_port));
     eprintln!("sippnp: listening on udp {local} (Via/Contact {us})");
 
@@ -500,6 +486,24 @@ fn describe(device: &Device) -> String {
     let mac = device.mac.map_or_else(|| "no-mac".to_owned(), |m| m.to_lower_hex());
     let text = |v: &Option<String>| v.as_deref().map_or_else(|| "?".to_owned(), printable);
     format!("{mac} {} {}", text(&device.vendor), text(&device.model))
+}
+
+/// The library's responder as the CLI configures it (our product name as User-Agent).
+fn responder(
+    server_host: String,
+    server_port: u16,
+    url: UrlTemplate,
+    unknown: UnknownPolicy,
+    inventory: Inventory,
+) -> Result<Responder<Inventory>, Failure> {
+    let config = Config {
+        server_host,
+        server_port,
+        url,
+        user_agent: Some(user_agent()),
+        unknown,
+    };
+    Responder::new(config, inventory).map_err(|e| Failure::Usage(format!("--server: {e}")))
 }
 
 fn user_agent() -> String {

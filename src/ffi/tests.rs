@@ -73,6 +73,17 @@ unsafe extern "C" fn lookup(userdata: *mut c_void, device: *const sippnp_device,
 
 static USER_ID: &str = "101";
 
+/// An output packet the library has not written (`port` tells if it did).
+fn no_packet(port: u16) -> sippnp_packet {
+    sippnp_packet {
+        data: null(),
+        len: 0,
+        host: sippnp_str::ABSENT,
+        port,
+        transport: sippnp_str::ABSENT,
+    }
+}
+
 fn new_ctx(policy: sippnp_unknown_policy) -> *mut sippnp_ctx {
     let mut cfg = null_mut();
     assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
@@ -137,13 +148,7 @@ fn answers_an_assigned_device() {
         "http://192.0.2.10/prov/000b82273b89.xml"
     );
 
-    let mut packet = sippnp_packet {
-        data: null(),
-        len: 0,
-        host: sippnp_str::ABSENT,
-        port: 0,
-        transport: sippnp_str::ABSENT,
-    };
+    let mut packet = no_packet(0);
     assert_eq!(sippnp_answer_response(answer, &mut packet), SIPPNP_OK);
     // SAFETY: borrowed from the live answer.
     let ok = unsafe { std::slice::from_raw_parts(packet.data, packet.len) };
@@ -198,13 +203,7 @@ fn silence_unknown_and_lookup_errors() {
         sippnp_answer_silence_reason(answer),
         sippnp_silence::SIPPNP_SILENCE_IGNORED as u32
     );
-    let mut packet = sippnp_packet {
-        data: null(),
-        len: 0,
-        host: sippnp_str::ABSENT,
-        port: 7,
-        transport: sippnp_str::ABSENT,
-    };
+    let mut packet = no_packet(7);
     assert_eq!(sippnp_answer_response(answer, &mut packet), SIPPNP_ERR_NOTHING_TO_SEND);
     assert_eq!(packet.port, 7, "output written on failure");
     assert!(sippnp_answer_url(answer).ptr.is_null());
@@ -369,18 +368,11 @@ fn null_and_invalid_arguments() {
 }
 
 #[test]
-fn header_injection_through_the_template_or_tags_is_refused() {
+fn a_folded_call_id_is_unfolded_never_copied_with_its_line_break() {
     let ctx = new_ctx(sippnp_unknown_policy::SIPPNP_UNKNOWN_ANSWER);
-    // A folded Call-ID is unfolded, never copied with its line break.
     let folded = String::from_utf8_lossy(GXP2110).replace("Call-ID: 1278367207", "Call-ID: 1278367207\r\n x");
     let answer = handle(ctx, folded.as_bytes()).unwrap();
-    let mut packet = sippnp_packet {
-        data: null(),
-        len: 0,
-        host: sippnp_str::ABSENT,
-        port: 0,
-        transport: sippnp_str::ABSENT,
-    };
+    let mut packet = no_packet(0);
     assert_eq!(sippnp_answer_response(answer, &mut packet), SIPPNP_OK);
     // SAFETY: borrowed from the live answer.
     let ok = String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(packet.data, packet.len) }).into_owned();
@@ -453,13 +445,7 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     };
     let mut out_ptr: *mut c_void = null_mut();
     let out_any = &mut out_ptr as *mut *mut c_void;
-    let mut packet = sippnp_packet {
-        data: null(),
-        len: 0,
-        host: sippnp_str::ABSENT,
-        port: 9,
-        transport: sippnp_str::ABSENT,
-    };
+    let mut packet = no_packet(9);
     let packet_out = &mut packet as *mut sippnp_packet;
     let s = "x".as_ptr() as *const c_char;
     panics(&|| sippnp_ctx_config_new(out_any.cast()));
