@@ -6,6 +6,10 @@
 //! cargo run --release --example sippnp -- answer --url 'http://pbx/prov/{mac}.xml' \
 //!     --server 192.0.2.10:5060 tests/fixtures/seeds/gxp2110.sip
 //! cargo run --release --example sippnp -- render --devices examples/devices.toml --mac 000b82273b89
+//! cargo run --release --example sippnp -- render --devices examples/devices.toml --mac 000b82273b89 \
+//!     --encrypt 'p1359-password' --out /srv/prov
+//! cargo run --release --example sippnp -- decrypt --vendor grandstream --password 'p1359-password' \
+//!     /srv/prov/cfg000b82273b89.xml
 //! cargo run --release --example sippnp -- serve --listen 0.0.0.0:5060 --server 192.0.2.10:5060 \
 //!     --multicast --url 'http://pbx/prov/{mac}.xml' --devices examples/devices.toml
 //! ```
@@ -17,12 +21,14 @@ mod devices;
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs, UdpSocket};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
+use sippnp::crypto::{self, Cipher, yealink};
 use sippnp::device::{self, Device, Mac};
 use sippnp::net::join_host_port;
+use sippnp::render::RenderedFile;
 use sippnp::responder::{Config, Outcome, Packet, Responder, Silence, UnknownPolicy, render_assignment};
 use sippnp::sip::{MAX_DATAGRAM, Subscribe};
 use sippnp::template::UrlTemplate;
@@ -37,7 +43,8 @@ Usage:
   sippnp parse [FILE...]
   sippnp answer --url TEMPLATE --server HOST:PORT [--devices FILE] [--source IP:PORT]
                 [--unknown answer|silent] FILE
-  sippnp render --devices FILE --mac MAC
+  sippnp render --devices FILE --mac MAC [--out DIR] [--encrypt KEY [--cipher NAME]]
+  sippnp decrypt --vendor NAME (--password P | --key-file FILE) FILE
   sippnp serve --listen IP:PORT --url TEMPLATE --devices FILE [--count N]
                [--unknown answer|silent] [--server HOST:PORT] [--multicast]
   sippnp --help
@@ -51,7 +58,12 @@ Commands:
            NOTIFY it would send, each after a line `# 200 OK -> udp HOST:PORT` /
            `# NOTIFY -> udp HOST:PORT`, or a line `# silent: REASON`.
   render   Print the config file of device MAC from the devices file; its file
-           name goes to stderr as `# NAME`.
+           name goes to stderr as `# NAME`. With --out DIR, write it to
+           DIR/NAME instead and print `# DIR/NAME`. With --encrypt KEY (needs
+           --out), write it encrypted with --cipher (default: the vendor's
+           scheme), for yealink with its key file NAME_Security.enc beside it.
+  decrypt  Decrypt FILE (- for stdin), a config encrypted with cipher NAME, and
+           print the plaintext (yealink: with its space padding).
   serve    Answer SUBSCRIBEs on a UDP socket: 200 OK to the sender, then the
            NOTIFY to the phone's Contact. One line per datagram on stderr.
 
@@ -66,12 +78,24 @@ Options:
                        stay `silent`. Default: silent with --devices, else answer.
   --listen IP:PORT     UDP address to receive on (port 0: any free port).
   --count N            serve: stop after N datagrams.
+  --out DIR            render: write the file(s) into DIR (created if missing).
+  --encrypt KEY        render: encrypt with KEY: the Grandstream XML config
+                       password (P1359), a 16-character Yealink key ('' draws a
+                       random one into the key file) or the 16/24/32-character
+                       Panasonic CFG_FILE_KEY.
+  --cipher NAME        grandstream (openssl enc -aes-256-cbc -md md5),
+                       grandstream-sha256 (-md sha256), yealink, panasonic, or
+                       fanvil (not public: always an error).
+  --vendor NAME        decrypt: the cipher, as for --cipher (also accepted).
+  --password P         decrypt: the key or password FILE was encrypted with.
+  --key-file FILE      decrypt: yealink: read the key from NAME_Security.enc.
   --multicast          serve: join the SIP PnP group 224.0.1.75 (listen on
                        0.0.0.0:5060 and give --server).
   -h, --help           Show this text.
 
 Exit status: 0 on success, 2 for a bad command line or bad input (datagram,
-devices file, unknown MAC), 1 when reading a file or using the socket fails.
+devices file, unknown MAC, invalid or wrong key), 1 when reading or writing a
+file or using the socket fails. Messages never show keys or passwords.
 ";
 
 const PARSE: Spec = Spec {
@@ -83,7 +107,11 @@ const ANSWER: Spec = Spec {
     switches: &[],
 };
 const RENDER: Spec = Spec {
-    valued: &["--devices", "--mac"],
+    valued: &["--devices", "--mac", "--encrypt", "--cipher", "--out"],
+    switches: &[],
+};
+const DECRYPT: Spec = Spec {
+    valued: &["--vendor", "--cipher", "--password", "--key-file"],
     switches: &[],
 };
 const SERVE: Spec = Spec {
@@ -144,6 +172,7 @@ fn run(mut argv: impl Iterator<Item = String>) -> Result<u8, Failure> {
         "parse" => (&PARSE, parse),
         "answer" => (&ANSWER, answer),
         "render" => (&RENDER, render),
+        "decrypt" => (&DECRYPT, decrypt),
         "serve" => (&SERVE, serve),
         other if other.starts_with('-') => {
             return Err(Failure::Usage(format!("unknown option {}", printable(other))));
@@ -317,8 +346,22 @@ fn silence(reason: Silence, device: &Device) -> String {
 fn render(args: Args) -> Result<u8, Failure> {
     let path = args.required("--devices").map_err(Failure::Usage)?;
     let mac_text = args.required("--mac").map_err(Failure::Usage)?;
+    let key = args.value("--encrypt");
+    let cipher = args
+        .value("--cipher")
+        .map(|n| cipher_named(n, "--cipher"))
+        .transpose()?;
+    let out_dir = args.value("--out").map(Path::new);
     if !args.positional.is_empty() {
         return Err(Failure::Usage("render takes no FILE (use --devices)".into()));
+    }
+    if cipher.is_some() && key.is_none() {
+        return Err(Failure::Usage("--cipher needs --encrypt KEY".into()));
+    }
+    if key.is_some() && out_dir.is_none() {
+        return Err(Failure::Usage(
+            "--encrypt needs --out DIR (encrypted files are binary)".into(),
+        ));
     }
     let mac = Mac::parse(mac_text.trim())
         .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(mac_text))))?;
@@ -333,13 +376,111 @@ fn render(args: Args) -> Result<u8, Failure> {
         }
         None => return Err(Failure::Input(format!("{name}: no device {mac}"))),
     };
-    let file = render_assignment(assignment, &Device::from_mac(mac))
-        .map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
-    eprintln!("# {}", file.file_name);
+    let device = Device::from_mac(mac);
+    let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
+    let file =
+        render_assignment(assignment, &device).map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
+    let Some(dir) = out_dir else {
+        eprintln!("# {}", file.file_name);
+        let mut out = io::stdout().lock();
+        out.write_all(&file.content).map_err(stdout_failed)?;
+        out.flush().map_err(stdout_failed)?;
+        return Ok(0);
+    };
+    let files = match key {
+        None => vec![file],
+        Some(key) => {
+            let cipher = match cipher.or_else(|| vendor.as_deref().and_then(Cipher::for_vendor)) {
+                Some(cipher) => cipher,
+                None => {
+                    return Err(Failure::Input(format!(
+                        "{name}: device {mac}: vendor {} has no config encryption; choose one with --cipher",
+                        printable(vendor.as_deref().unwrap_or("?"))
+                    )));
+                }
+            };
+            // The error names what is wrong with the key, never the key.
+            let encrypted = crypto::encrypt_file(&file, cipher, key)
+                .map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
+            std::iter::once(encrypted.file).chain(encrypted.key_file).collect()
+        }
+    };
+    write_files(dir, &files)?;
+    Ok(0)
+}
+
+/// Writes each file to `dir`/its name (creating `dir`) and prints `# PATH` for each on stderr.
+fn write_files(dir: &Path, files: &[RenderedFile]) -> Result<(), Failure> {
+    let shown = printable(&dir.to_string_lossy());
+    let targets = files
+        .iter()
+        .map(|file| {
+            // Names come from the library (`cfg<mac>.xml`); never let one leave `dir`.
+            let base = Path::new(&file.file_name)
+                .file_name()
+                .filter(|b| *b == file.file_name.as_str());
+            base.map(|b| dir.join(b)).ok_or_else(|| {
+                Failure::Input(format!(
+                    "refusing to write file name \"{}\"",
+                    printable(&file.file_name)
+                ))
+            })
+        })
+        .collect::<Result<Vec<PathBuf>, Failure>>()?;
+    std::fs::create_dir_all(dir).map_err(|e| Failure::System(format!("{shown}: {e}")))?;
+    for (file, target) in files.iter().zip(&targets) {
+        std::fs::write(target, &file.content)
+            .map_err(|e| Failure::System(format!("{}: {e}", printable(&target.to_string_lossy()))))?;
+        // The whole path (not capped like messages): scripts read these lines.
+        eprintln!("# {}", target.display());
+    }
+    Ok(())
+}
+
+// ---- decrypt ----------------------------------------------------------------------------
+
+fn decrypt(args: Args) -> Result<u8, Failure> {
+    let cipher = match (args.value("--vendor"), args.value("--cipher")) {
+        (Some(name), None) => cipher_named(name, "--vendor")?,
+        (None, Some(name)) => cipher_named(name, "--cipher")?,
+        (Some(_), Some(_)) => return Err(Failure::Usage("give --vendor or --cipher, not both".into())),
+        (None, None) => return Err(Failure::Usage("missing option --vendor".into())),
+    };
+    let [file] = args.positional.as_slice() else {
+        return Err(Failure::Usage("decrypt takes exactly one FILE (- for stdin)".into()));
+    };
+    let key = match (args.value("--password"), args.value("--key-file")) {
+        (Some(password), None) => password.to_owned(),
+        (None, Some(key_file)) if cipher == Cipher::Yealink => {
+            let data = read_input(key_file)?;
+            yealink::key_from_key_file(&data)
+                .map_err(|e| Failure::Input(format!("{}: {e}", printable(key_file))))?
+                .as_str()
+                .to_owned()
+        }
+        (None, Some(_)) => return Err(Failure::Usage("--key-file is for --vendor yealink only".into())),
+        (Some(_), Some(_)) => return Err(Failure::Usage("give --password or --key-file, not both".into())),
+        (None, None) => return Err(Failure::Usage("missing option --password".into())),
+    };
+    let data = read_input(file)?;
+    // The error says what is wrong (wrong key, not this format), never the key.
+    let plain =
+        crypto::decrypt(cipher, &key, &data).map_err(|e| Failure::Input(format!("{}: {e}", printable(file))))?;
     let mut out = io::stdout().lock();
-    out.write_all(&file.content).map_err(stdout_failed)?;
+    out.write_all(&plain).map_err(stdout_failed)?;
     out.flush().map_err(stdout_failed)?;
     Ok(0)
+}
+
+/// The cipher called `name` (`grandstream`, `grandstream-sha256`, `yealink`, `panasonic`,
+/// `fanvil`), for `option`.
+fn cipher_named(name: &str, option: &str) -> Result<Cipher, Failure> {
+    Cipher::parse(name).ok_or_else(|| {
+        Failure::Usage(format!(
+            "{option}: unknown cipher \"{}\" (expected grandstream, grandstream-sha256, yealink, panasonic or fanvil)",
+            printable(name)
+        ))
+    })
 }
 
 // ---- serve ------------------------------------------------------------------------------

@@ -57,7 +57,8 @@
 #define SIPPNP_ABI_VERSION 1
 
 // What a `sippnp_*` call did. `SIPPNP_OK` is 0; everything else is an error.
-// 1xx arguments, 2xx SIP input, 3xx lookup, 4xx rendering, 5xx configuration, 9xx internal.
+// 1xx arguments, 2xx SIP input, 3xx lookup, 4xx rendering (45x encryption), 5xx
+// configuration, 9xx internal.
 enum sippnp_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -104,6 +105,16 @@ enum sippnp_result
   SIPPNP_ERR_RENDER_INVALID_KEY = 405,
   // The provisioning URL cannot be expressed in this vendor's format.
   SIPPNP_ERR_RENDER_INVALID_URL = 406,
+  // The vendor's encryption scheme is not public (Fanvil); nothing was encrypted.
+  SIPPNP_ERR_CRYPTO_UNSUPPORTED = 450,
+  // The key or password is not valid for this cipher (length, characters).
+  SIPPNP_ERR_CRYPTO_INVALID_KEY = 451,
+  // The data is not this cipher's container (header, length, base64).
+  SIPPNP_ERR_CRYPTO_BAD_HEADER = 452,
+  // Wrong key or corrupted data: the padding does not check.
+  SIPPNP_ERR_CRYPTO_BAD_PADDING = 453,
+  // The operating system's random source failed.
+  SIPPNP_ERR_CRYPTO_RANDOM = 454,
   // The URL template is empty or holds whitespace or control characters.
   SIPPNP_ERR_INVALID_TEMPLATE = 500,
   // The context configuration is incomplete or holds an unusable value.
@@ -274,6 +285,35 @@ typedef uint32_t sippnp_unknown_policy;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Encryption schemes for `sippnp_rendered_encrypt` and `sippnp_decrypt`.
+enum sippnp_cipher
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Grandstream XML: `openssl enc -aes-256-cbc -md md5 -k KEY` (salted), the phones' format.
+  SIPPNP_CIPHER_GRANDSTREAM = 1,
+  // The same container with OpenSSL 1.1's SHA-256 key derivation.
+  SIPPNP_CIPHER_GRANDSTREAM_SHA256 = 2,
+  // Yealink: AES-128-ECB with a 16-character key, plus the `<name>_Security.enc` key file.
+  // An empty key draws a random one (it travels in the key file).
+  SIPPNP_CIPHER_YEALINK = 3,
+  // Panasonic: salted OpenSSL AES-CBC in base64; a 16/24/32-character key picks AES-128/192/256.
+  SIPPNP_CIPHER_PANASONIC = 4,
+  // Fanvil: the scheme is not public; always SIPPNP_ERR_CRYPTO_UNSUPPORTED.
+  SIPPNP_CIPHER_FANVIL = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sippnp_cipher sippnp_cipher;
+#else
+typedef uint32_t sippnp_cipher;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The hash `EVP_BytesToKey` uses to turn a password into key and IV.
+typedef struct Digest Digest;
+
 // The answer to one datagram. Under the hood, a `Box` holding the packets and the device.
 typedef struct sippnp_answer sippnp_answer;
 
@@ -345,6 +385,8 @@ typedef struct sippnp_bytes {
   const uint8_t *data;
   size_t len;
 } sippnp_bytes;
+
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -457,6 +499,41 @@ SIPPNP_MUST_USE
 sippnp_result sippnp_assignment_render(const struct sippnp_assignment *a,
                                        struct sippnp_rendered **out,
                                        struct sippnp_error **out_err);
+
+// Encrypts a rendered config file with `cipher` (a `sippnp_cipher`) and `key` (the
+// password or key text, `key_len` bytes; for Grandstream the phone's XML config password,
+// P1359). The encrypted file keeps the file name; for Yealink,
+// `sippnp_rendered_key_file` of the result is the `_Security.enc` file to serve beside it.
+// Salts and generated keys come from the operating system's random source.
+//
+// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_rendered_free`. `r` is
+// only read.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown cipher
+// or non-UTF-8 key; SIPPNP_ERR_CRYPTO_UNSUPPORTED (Fanvil); SIPPNP_ERR_CRYPTO_INVALID_KEY;
+// SIPPNP_ERR_CRYPTO_RANDOM. Messages never contain the key.
+SIPPNP_MUST_USE
+sippnp_result sippnp_rendered_encrypt(const struct sippnp_rendered *r,
+                                      uint32_t cipher,
+                                      const char *key,
+                                      size_t key_len,
+                                      struct sippnp_rendered **out,
+                                      struct sippnp_error **out_err);
+
+// Decrypts `data` (`len` bytes) that `cipher` produced, with `key`. The result is a
+// `sippnp_rendered` with an empty file name whose content is the plaintext.
+//
+// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_rendered_free`.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER;
+// SIPPNP_ERR_CRYPTO_UNSUPPORTED; SIPPNP_ERR_CRYPTO_INVALID_KEY; SIPPNP_ERR_CRYPTO_BAD_HEADER
+// (not this cipher's container); SIPPNP_ERR_CRYPTO_BAD_PADDING (wrong key or corrupted).
+SIPPNP_MUST_USE
+sippnp_result sippnp_decrypt(uint32_t cipher,
+                             const char *key,
+                             size_t key_len,
+                             const uint8_t *data,
+                             size_t len,
+                             struct sippnp_rendered **out,
+                             struct sippnp_error **out_err);
 
 // Creates a configuration with the defaults: port 5060, User-Agent `sippnp/<version>`,
 // unknown devices silent, no lookup (every device unknown). The server host and URL
@@ -672,6 +749,17 @@ struct sippnp_str sippnp_rendered_content_type(const struct sippnp_rendered *r);
 //
 // Borrowed from `r`; `{NULL, 0}` for NULL.
 struct sippnp_bytes sippnp_rendered_content(const struct sippnp_rendered *r);
+
+// The name of the key file to serve beside this encrypted file (Yealink:
+// `<name>_Security.enc`).
+//
+// Borrowed from `r`; `{NULL, 0}` when there is none, and for NULL.
+struct sippnp_str sippnp_rendered_key_file_name(const struct sippnp_rendered *r);
+
+// The bytes of the key file to serve beside this encrypted file.
+//
+// Borrowed from `r`; `{NULL, 0}` when there is none, and for NULL.
+struct sippnp_bytes sippnp_rendered_key_file(const struct sippnp_rendered *r);
 
 // Frees a rendered file. NULL is a no-op.
 void sippnp_rendered_free(struct sippnp_rendered *r);

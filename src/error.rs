@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::assign::LookupError;
+use crate::crypto::CryptoError;
 use crate::render::RenderError;
 use crate::sip::ParseError;
 use crate::sip::writer::WriteError;
@@ -19,6 +20,8 @@ pub enum Error {
     Write(WriteError),
     Template(TemplateError),
     Render(RenderError),
+    /// Encrypting or decrypting a config failed.
+    Crypto(CryptoError),
     /// The host has no assignment for the device whose config was asked for.
     NotAssigned,
     /// A configuration value is unusable; the text says which.
@@ -33,6 +36,7 @@ impl fmt::Display for Error {
             Error::Write(e) => e.fmt(f),
             Error::Template(e) => e.fmt(f),
             Error::Render(e) => e.fmt(f),
+            Error::Crypto(e) => e.fmt(f),
             Error::NotAssigned => f.write_str("no assignment for this device"),
             Error::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
         }
@@ -56,5 +60,6 @@ from_error!(
     Lookup(LookupError),
     Write(WriteError),
     Template(TemplateError),
-    Render(RenderError)
+    Render(RenderError),
+    Crypto(CryptoError)
 );

@@ -23,7 +23,12 @@ Ownership rules follow the header: objects that own a library allocation (`Devic
 `Device.parse`, `Assignment()`, `Context`, `Answer`) free it in `close()`, on leaving a `with`
 block, or when garbage-collected. Views the library lends (the device and assignment a lookup
 receives, `Answer.device`) are never freed by Python and raise `ValueError` once their owner is
-gone instead of touching freed memory. `Rendered` and `Packet` are plain copies.
+gone instead of touching freed memory. `Packet` is a plain copy; `Rendered` is a copy that also
+keeps the library's file (freed with the `Rendered`) so that `Rendered.encrypt()` can encrypt it:
+
+    encrypted = assignment.render().encrypt(sippnp.Cipher.GRANDSTREAM, "p1359-password")
+    # serve encrypted.content as encrypted.file_name (Yealink: also encrypted.key_file as
+    # encrypted.key_file_name); sippnp.decrypt(cipher, key, data) reverses it.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import os
 import sys
 import threading
 from ctypes import CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_size_t, c_uint16, c_uint32, c_void_p
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -79,6 +84,11 @@ class Result(enum.IntEnum):
     ERR_RENDER_TOO_MANY_ACCOUNTS = 404
     ERR_RENDER_INVALID_KEY = 405
     ERR_RENDER_INVALID_URL = 406
+    ERR_CRYPTO_UNSUPPORTED = 450
+    ERR_CRYPTO_INVALID_KEY = 451
+    ERR_CRYPTO_BAD_HEADER = 452
+    ERR_CRYPTO_BAD_PADDING = 453
+    ERR_CRYPTO_RANDOM = 454
     ERR_INVALID_TEMPLATE = 500
     ERR_INVALID_CONFIG = 501
     ERR_PANIC = 900
@@ -151,6 +161,45 @@ class UnknownPolicy(enum.IntEnum):
     ANSWER = 1
 
 
+class Cipher(enum.IntEnum):
+    """`sippnp_cipher`: config encryption schemes (C names: `SIPPNP_CIPHER_` + member name).
+
+    `Cipher.parse("grandstream-sha256")` accepts the CLI names (`grandstream`,
+    `grandstream-sha256`, `yealink`, `panasonic`, `fanvil`); `Cipher.for_vendor("yealink")` is
+    a vendor's default scheme (None when the vendor has none).
+    """
+
+    GRANDSTREAM = 1  # `openssl enc -aes-256-cbc -md md5 -k KEY` (salted), the phones' format
+    GRANDSTREAM_SHA256 = 2  # the same container with OpenSSL 1.1's SHA-256 key derivation
+    YEALINK = 3  # AES-128-ECB with a 16-character key, plus the `<name>_Security.enc` key file
+    PANASONIC = 4  # salted OpenSSL AES-CBC in base64; 16/24/32-character key
+    FANVIL = 5  # not public: always SIPPNP_ERR_CRYPTO_UNSUPPORTED
+
+    @property
+    def cli_name(self) -> str:
+        """The name `parse()` accepts (`"grandstream-sha256"`)."""
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def parse(cls, name: str) -> "Cipher":
+        """The cipher called `name` (exact, lower case); ValueError otherwise."""
+        for member in cls:
+            if member.cli_name == name:
+                return member
+        names = ", ".join(m.cli_name for m in cls)
+        raise ValueError(f"unknown cipher (expected one of {names})")
+
+    @classmethod
+    def for_vendor(cls, vendor: str) -> Optional["Cipher"]:
+        """The default cipher of a canonical vendor id, or None (e.g. snom: use HTTPS)."""
+        return {
+            "grandstream": cls.GRANDSTREAM,
+            "yealink": cls.YEALINK,
+            "panasonic": cls.PANASONIC,
+            "fanvil": cls.FANVIL,
+        }.get(vendor)
+
+
 # Each Python enum and the prefix its members carry in C.
 ENUM_PREFIXES: dict[type[enum.IntEnum], str] = {
     Result: "SIPPNP_",
@@ -161,6 +210,7 @@ ENUM_PREFIXES: dict[type[enum.IntEnum], str] = {
     Action: "SIPPNP_ACTION_",
     Silence: "SIPPNP_SILENCE_",
     UnknownPolicy: "SIPPNP_UNKNOWN_",
+    Cipher: "SIPPNP_CIPHER_",
 }
 
 
@@ -280,6 +330,11 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "sippnp_assignment_set_account_transport": (_RESULT, [_ASSIGNMENT, c_uint32, c_uint32]),
     "sippnp_assignment_set_override": (_RESULT, [_ASSIGNMENT, c_char_p, c_size_t, c_char_p, c_size_t]),
     "sippnp_assignment_render": (_RESULT, [_ASSIGNMENT, _P(_RENDERED), _P(_ERROR)]),
+    "sippnp_rendered_encrypt": (_RESULT, [_RENDERED, c_uint32, c_char_p, c_size_t, _P(_RENDERED), _P(_ERROR)]),
+    "sippnp_decrypt": (
+        _RESULT,
+        [c_uint32, c_char_p, c_size_t, c_char_p, c_size_t, _P(_RENDERED), _P(_ERROR)],
+    ),
     "sippnp_ctx_config_new": (_RESULT, [_P(_CFG)]),
     "sippnp_ctx_config_free": (None, [_CFG]),
     "sippnp_ctx_config_set_server": (_RESULT, [_CFG, c_char_p, c_size_t, c_uint16]),
@@ -312,6 +367,8 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "sippnp_rendered_file_name": (_Str, [_RENDERED]),
     "sippnp_rendered_content_type": (_Str, [_RENDERED]),
     "sippnp_rendered_content": (_Bytes, [_RENDERED]),
+    "sippnp_rendered_key_file_name": (_Str, [_RENDERED]),
+    "sippnp_rendered_key_file": (_Bytes, [_RENDERED]),
     "sippnp_rendered_free": (None, [_RENDERED]),
     "sippnp_result_str": (c_char_p, [c_uint32]),
     "sippnp_error_code": (c_uint32, [_ERROR]),
@@ -459,6 +516,15 @@ def _encode(value: Union[str, bytes], what: str) -> bytes:
         raise ValueError(f"{what} is not encodable as UTF-8") from None
 
 
+def _cipher(value: Union[Cipher, int, str]) -> Cipher:
+    """A `Cipher` from a member, its value or its CLI name (`"grandstream"`)."""
+    if isinstance(value, str):
+        return Cipher.parse(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"cipher must be a sippnp.Cipher, int or str, not {type(value).__name__}")
+    return Cipher(value)
+
+
 def _text(view: _Str) -> Optional[str]:
     """Copies a borrowed sippnp_str; None when absent."""
     if not view.ptr:
@@ -496,14 +562,52 @@ def _free_err(err) -> None:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered config file (a copy; nothing to free)."""
+    """A rendered config file: copies of its name, content type and bytes.
+
+    An encrypted file (from `encrypt()`) may come with a key file to serve beside it (Yealink
+    `<name>_Security.enc`): `key_file_name` and `key_file` (bytes), else both None.
+
+    A `Rendered` the library returned also keeps the library's file, for `encrypt()`; it is
+    freed with the `Rendered`. One built in Python (or with `dataclasses.replace`) cannot be
+    encrypted: the C API encrypts only files it rendered.
+    """
 
     file_name: str
     content_type: str
     content: bytes
+    key_file_name: Optional[str] = None
+    key_file: Optional[bytes] = None
+    _handle: Optional["_RenderedHandle"] = field(default=None, init=False, repr=False, compare=False)
 
-    def __repr__(self) -> str:  # the content may hold passwords
-        return f"Rendered(file_name={self.file_name!r}, content_type={self.content_type!r}, {len(self.content)} bytes)"
+    def encrypt(self, cipher: Union[Cipher, int, str], key: Union[str, bytes] = "") -> "Rendered":
+        """This file encrypted with `cipher` (a `Cipher`, its value or its name) and `key`.
+
+        Grandstream: `key` is the phone's XML config password (P1359); the file keeps its name.
+        Yealink: a 16-character key, or "" to draw a random one (it travels in `key_file`).
+        Panasonic: a 16/24/32-character key; the file is renamed `<stem>.enc`. Fanvil: always
+        SippnpError(SIPPNP_ERR_CRYPTO_UNSUPPORTED). Salts come from the OS random source.
+
+        Raises SippnpError (SIPPNP_ERR_CRYPTO_*, with a message that never contains the key),
+        ValueError for an unknown cipher or a `Rendered` the library did not make.
+        """
+        cipher = _cipher(cipher)
+        data = _encode(key, "key")
+        if self._handle is None:
+            raise ValueError("only a Rendered returned by the library can be encrypted")
+        out = _RENDERED()
+        err = _ERROR()
+        code = _lib().sippnp_rendered_encrypt(self._handle._p(), cipher, data, len(data), byref(out), byref(err))
+        if code != Result.OK:
+            raise _error(code, err)
+        _free_err(err)
+        return _take_rendered(out)
+
+    def __repr__(self) -> str:  # the content may hold passwords, a key file holds the key
+        key_file = "" if self.key_file_name is None else f", key_file_name={self.key_file_name!r}"
+        return (
+            f"Rendered(file_name={self.file_name!r}, content_type={self.content_type!r}, "
+            f"{len(self.content)} bytes{key_file})"
+        )
 
 
 @dataclass(frozen=True)
@@ -524,17 +628,54 @@ class Packet:
         return f"Packet({len(self.data)} bytes to {self.host}:{self.port}/{self.transport})"
 
 
+def _bytes(view: _Bytes) -> bytes:
+    """Copies borrowed sippnp_bytes."""
+    return ctypes.string_at(view.data, view.len) if view.data and view.len else b""
+
+
 def _take_rendered(ptr) -> Rendered:
+    """Copies a new sippnp_rendered into a `Rendered`, which then owns it."""
     lib = _lib()
     try:
-        content = lib.sippnp_rendered_content(ptr)
-        return Rendered(
+        key_file_name = _text(lib.sippnp_rendered_key_file_name(ptr))
+        rendered = Rendered(
             file_name=_text(lib.sippnp_rendered_file_name(ptr)) or "",
             content_type=_text(lib.sippnp_rendered_content_type(ptr)) or "",
-            content=ctypes.string_at(content.data, content.len) if content.data else b"",
+            content=_bytes(lib.sippnp_rendered_content(ptr)),
+            key_file_name=key_file_name,
+            key_file=None if key_file_name is None else _bytes(lib.sippnp_rendered_key_file(ptr)),
         )
-    finally:
+        handle = _RenderedHandle(ptr)
+    except BaseException:
         lib.sippnp_rendered_free(ptr)
+        raise
+    object.__setattr__(rendered, "_handle", handle)
+    return rendered
+
+
+def decrypt(cipher: Union[Cipher, int, str], key: Union[str, bytes], data: bytes) -> bytes:
+    """Decrypts `data` that `cipher` produced, with `key`; returns the plaintext.
+
+    Yealink plaintext keeps its space padding, and a wrong Yealink key gives garbage rather
+    than an error (ECB has no padding to check). Raises SippnpError: SIPPNP_ERR_CRYPTO_BAD_HEADER
+    (not this cipher's container), SIPPNP_ERR_CRYPTO_BAD_PADDING (wrong key or corrupted),
+    SIPPNP_ERR_CRYPTO_INVALID_KEY, SIPPNP_ERR_CRYPTO_UNSUPPORTED (Fanvil). Messages never
+    contain the key.
+    """
+    cipher = _cipher(cipher)
+    k = _encode(key, "key")
+    d = bytes(data)
+    lib = _lib()
+    out = _RENDERED()
+    err = _ERROR()
+    code = lib.sippnp_decrypt(cipher, k, len(k), d, len(d), byref(out), byref(err))
+    if code != Result.OK:
+        raise _error(code, err)
+    _free_err(err)
+    try:
+        return _bytes(lib.sippnp_rendered_content(out))
+    finally:
+        lib.sippnp_rendered_free(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -589,6 +730,16 @@ class _Handle:
             self.close()
         except Exception:
             pass
+
+
+class _RenderedHandle(_Handle):
+    """The library's copy of a rendered file, kept by `Rendered` for `encrypt()`."""
+
+    _kind = "Rendered"
+    _free_name = "sippnp_rendered_free"
+
+    def __init__(self, ptr):
+        _Handle.__init__(self, ptr, owned=True)
 
 
 class Device(_Handle):
@@ -1058,6 +1209,7 @@ __all__ = [
     "AccountField",
     "Answer",
     "Assignment",
+    "Cipher",
     "Context",
     "Device",
     "Field",
@@ -1071,6 +1223,7 @@ __all__ = [
     "UnknownPolicy",
     "abi_version",
     "c_name",
+    "decrypt",
     "default_library_path",
     "load",
     "result_str",

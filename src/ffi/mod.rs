@@ -8,6 +8,7 @@ pub mod answer;
 pub mod assignment;
 pub(crate) mod boundary;
 pub mod callbacks;
+pub mod crypto;
 pub mod ctx;
 pub mod device;
 pub mod rendered;

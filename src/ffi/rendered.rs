@@ -12,15 +12,26 @@ pub struct sippnp_rendered {
     file: RenderedFile,
     file_name: CString,
     content_type: CString,
+    /// The key file to serve beside an encrypted file (Yealink `_Security.enc`).
+    key_file: Option<(CString, Vec<u8>)>,
 }
 
 impl sippnp_rendered {
     pub(crate) fn new(file: RenderedFile) -> sippnp_rendered {
+        sippnp_rendered::with_key_file(file, None)
+    }
+
+    pub(crate) fn with_key_file(file: RenderedFile, key_file: Option<RenderedFile>) -> sippnp_rendered {
         sippnp_rendered {
             file_name: c_string(&file.file_name),
             content_type: c_string(file.content_type),
+            key_file: key_file.map(|k| (c_string(&k.file_name), k.content)),
             file,
         }
+    }
+
+    pub(crate) fn file(&self) -> &RenderedFile {
+        &self.file
     }
 }
 
@@ -54,6 +65,31 @@ pub extern "C" fn sippnp_rendered_content(r: *const sippnp_rendered) -> sippnp_b
     ffi_boundary!(sippnp_bytes::EMPTY, {
         // SAFETY: NULL or a live rendered file from this library.
         unsafe { types::as_ref(r) }.map_or(sippnp_bytes::EMPTY, |r| sippnp_bytes::of(&r.file.content))
+    })
+}
+
+/// The name of the key file to serve beside this encrypted file (Yealink:
+/// `<name>_Security.enc`).
+///
+/// Borrowed from `r`; `{NULL, 0}` when there is none, and for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn sippnp_rendered_key_file_name(r: *const sippnp_rendered) -> sippnp_str {
+    ffi_boundary!(sippnp_str::ABSENT, {
+        // SAFETY: NULL or a live rendered file from this library.
+        let key_file = unsafe { types::as_ref(r) }.and_then(|r| r.key_file.as_ref());
+        key_file.map_or(sippnp_str::ABSENT, |(name, _)| sippnp_str::of(name))
+    })
+}
+
+/// The bytes of the key file to serve beside this encrypted file.
+///
+/// Borrowed from `r`; `{NULL, 0}` when there is none, and for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn sippnp_rendered_key_file(r: *const sippnp_rendered) -> sippnp_bytes {
+    ffi_boundary!(sippnp_bytes::EMPTY, {
+        // SAFETY: NULL or a live rendered file from this library.
+        let key_file = unsafe { types::as_ref(r) }.and_then(|r| r.key_file.as_ref());
+        key_file.map_or(sippnp_bytes::EMPTY, |(_, bytes)| sippnp_bytes::of(bytes))
     })
 }
 

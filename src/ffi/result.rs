@@ -6,11 +6,13 @@ use std::ffi::{CString, c_char};
 use super::boundary::ffi_boundary;
 use super::types::{self, sippnp_str};
 use crate::Error;
+use crate::crypto::CryptoError;
 use crate::render::RenderError;
 use crate::sip::ParseError;
 
 /// What a `sippnp_*` call did. `SIPPNP_OK` is 0; everything else is an error.
-/// 1xx arguments, 2xx SIP input, 3xx lookup, 4xx rendering, 5xx configuration, 9xx internal.
+/// 1xx arguments, 2xx SIP input, 3xx lookup, 4xx rendering (45x encryption), 5xx
+/// configuration, 9xx internal.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum sippnp_result {
@@ -55,6 +57,16 @@ pub enum sippnp_result {
     SIPPNP_ERR_RENDER_INVALID_KEY = 405,
     /// The provisioning URL cannot be expressed in this vendor's format.
     SIPPNP_ERR_RENDER_INVALID_URL = 406,
+    /// The vendor's encryption scheme is not public (Fanvil); nothing was encrypted.
+    SIPPNP_ERR_CRYPTO_UNSUPPORTED = 450,
+    /// The key or password is not valid for this cipher (length, characters).
+    SIPPNP_ERR_CRYPTO_INVALID_KEY = 451,
+    /// The data is not this cipher's container (header, length, base64).
+    SIPPNP_ERR_CRYPTO_BAD_HEADER = 452,
+    /// Wrong key or corrupted data: the padding does not check.
+    SIPPNP_ERR_CRYPTO_BAD_PADDING = 453,
+    /// The operating system's random source failed.
+    SIPPNP_ERR_CRYPTO_RANDOM = 454,
     /// The URL template is empty or holds whitespace or control characters.
     SIPPNP_ERR_INVALID_TEMPLATE = 500,
     /// The context configuration is incomplete or holds an unusable value.
@@ -93,6 +105,11 @@ impl sippnp_result {
             SIPPNP_ERR_RENDER_TOO_MANY_ACCOUNTS => "more accounts than the vendor format holds\0",
             SIPPNP_ERR_RENDER_INVALID_KEY => "override key not valid in the vendor format\0",
             SIPPNP_ERR_RENDER_INVALID_URL => "provisioning URL not valid for the vendor\0",
+            SIPPNP_ERR_CRYPTO_UNSUPPORTED => "encryption scheme not supported for this vendor\0",
+            SIPPNP_ERR_CRYPTO_INVALID_KEY => "invalid encryption key or password\0",
+            SIPPNP_ERR_CRYPTO_BAD_HEADER => "not an encrypted file of this kind\0",
+            SIPPNP_ERR_CRYPTO_BAD_PADDING => "wrong key or corrupted file\0",
+            SIPPNP_ERR_CRYPTO_RANDOM => "random source failed\0",
             SIPPNP_ERR_INVALID_TEMPLATE => "invalid URL template\0",
             SIPPNP_ERR_INVALID_CONFIG => "invalid context configuration\0",
             SIPPNP_ERR_PANIC => "internal error (panic caught)\0",
@@ -126,6 +143,11 @@ impl sippnp_result {
         SIPPNP_ERR_RENDER_TOO_MANY_ACCOUNTS,
         SIPPNP_ERR_RENDER_INVALID_KEY,
         SIPPNP_ERR_RENDER_INVALID_URL,
+        SIPPNP_ERR_CRYPTO_UNSUPPORTED,
+        SIPPNP_ERR_CRYPTO_INVALID_KEY,
+        SIPPNP_ERR_CRYPTO_BAD_HEADER,
+        SIPPNP_ERR_CRYPTO_BAD_PADDING,
+        SIPPNP_ERR_CRYPTO_RANDOM,
         SIPPNP_ERR_INVALID_TEMPLATE,
         SIPPNP_ERR_INVALID_CONFIG,
         SIPPNP_ERR_PANIC,
@@ -159,6 +181,13 @@ impl From<&Error> for sippnp_result {
                 RenderError::TooManyAccounts { .. } => SIPPNP_ERR_RENDER_TOO_MANY_ACCOUNTS,
                 RenderError::InvalidKey(_) => SIPPNP_ERR_RENDER_INVALID_KEY,
                 RenderError::InvalidUrl(_) => SIPPNP_ERR_RENDER_INVALID_URL,
+            },
+            Error::Crypto(c) => match c {
+                CryptoError::Unsupported(_) => SIPPNP_ERR_CRYPTO_UNSUPPORTED,
+                CryptoError::InvalidKey(_) => SIPPNP_ERR_CRYPTO_INVALID_KEY,
+                CryptoError::BadHeader => SIPPNP_ERR_CRYPTO_BAD_HEADER,
+                CryptoError::BadPadding => SIPPNP_ERR_CRYPTO_BAD_PADDING,
+                CryptoError::Random => SIPPNP_ERR_CRYPTO_RANDOM,
             },
             Error::Template(_) => SIPPNP_ERR_INVALID_TEMPLATE,
             Error::InvalidConfig(_) => SIPPNP_ERR_INVALID_CONFIG,

@@ -9,6 +9,7 @@ use super::answer::*;
 use super::assignment::*;
 use super::boundary::arm_panic;
 use super::callbacks::*;
+use super::crypto::*;
 use super::ctx::*;
 use super::device::*;
 use super::rendered::*;
@@ -479,6 +480,8 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     panics(&|| sippnp_assignment_render(a, out_any.cast(), null_mut()));
     panics(&|| sippnp_answer_response(answer, packet_out));
     panics(&|| sippnp_answer_notify(answer, packet_out));
+    panics(&|| sippnp_rendered_encrypt(rendered, 1, s, 1, out_any.cast(), null_mut()));
+    panics(&|| sippnp_decrypt(1, s, 1, s.cast(), 1, out_any.cast(), null_mut()));
     assert!(out_ptr.is_null(), "an output was written by a panicking call");
     assert_eq!(packet.port, 9, "an output was written by a panicking call");
 
@@ -509,6 +512,8 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     defaults(&|| sippnp_rendered_file_name(rendered).ptr.is_null());
     defaults(&|| sippnp_rendered_content_type(rendered).ptr.is_null());
     defaults(&|| sippnp_rendered_content(rendered).data.is_null());
+    defaults(&|| sippnp_rendered_key_file_name(rendered).ptr.is_null());
+    defaults(&|| sippnp_rendered_key_file(rendered).data.is_null());
     defaults(&|| sippnp_error_code(err) == SIPPNP_ERR_PANIC as u32);
     defaults(&|| sippnp_error_message(err).ptr.is_null());
     defaults(&|| !sippnp_result_str(0).is_null());
@@ -524,4 +529,115 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     sippnp_answer_free(answer);
     sippnp_ctx_config_free(cfg);
     sippnp_ctx_free(ctx);
+}
+
+/// Renders a small Grandstream config through the ABI.
+fn rendered_config() -> *mut sippnp_rendered {
+    let mut a = null_mut();
+    assert_eq!(sippnp_assignment_new(&mut a), SIPPNP_OK);
+    set(a, sippnp_field::SIPPNP_FIELD_MAC, "000b82273b89");
+    set_account(a, 1, sippnp_account_field::SIPPNP_ACCOUNT_PASSWORD, "pw&<secret>");
+    let mut rendered = null_mut();
+    assert_eq!(sippnp_assignment_render(a, &mut rendered, null_mut()), SIPPNP_OK);
+    sippnp_assignment_free(a);
+    rendered
+}
+
+fn encrypt(
+    rendered: *const sippnp_rendered,
+    cipher: sippnp_cipher,
+    key: &str,
+) -> Result<*mut sippnp_rendered, (sippnp_result, String)> {
+    let mut out = null_mut();
+    let mut err = null_mut();
+    let r = sippnp_rendered_encrypt(
+        rendered,
+        cipher as u32,
+        key.as_ptr().cast(),
+        key.len(),
+        &mut out,
+        &mut err,
+    );
+    if r == SIPPNP_OK {
+        return Ok(out);
+    }
+    assert!(out.is_null(), "out written on failure");
+    let message = text(sippnp_error_message(err)).unwrap();
+    sippnp_error_free(err);
+    Err((r, message))
+}
+
+fn decrypt(cipher: sippnp_cipher, key: &str, data: &[u8]) -> Result<Vec<u8>, sippnp_result> {
+    let mut out = null_mut();
+    let r = sippnp_decrypt(
+        cipher as u32,
+        key.as_ptr().cast(),
+        key.len(),
+        data.as_ptr(),
+        data.len(),
+        &mut out,
+        null_mut(),
+    );
+    if r != SIPPNP_OK {
+        assert!(out.is_null());
+        return Err(r);
+    }
+    assert_eq!(text(sippnp_rendered_file_name(out)).unwrap(), "");
+    let plain = bytes(sippnp_rendered_content(out));
+    sippnp_rendered_free(out);
+    Ok(plain)
+}
+
+#[test]
+fn encrypted_configs_round_trip_through_the_abi() {
+    let rendered = rendered_config();
+    let plain = bytes(sippnp_rendered_content(rendered));
+    for cipher in [
+        sippnp_cipher::SIPPNP_CIPHER_GRANDSTREAM,
+        sippnp_cipher::SIPPNP_CIPHER_GRANDSTREAM_SHA256,
+        sippnp_cipher::SIPPNP_CIPHER_PANASONIC,
+    ] {
+        let key = "0123456789abcdefGHIJKLMNOPQRSTUV";
+        let encrypted = encrypt(rendered, cipher, key).unwrap();
+        let sealed = bytes(sippnp_rendered_content(encrypted));
+        assert_ne!(sealed, plain);
+        assert!(
+            sippnp_rendered_key_file(encrypted).data.is_null(),
+            "{cipher:?} has no key file"
+        );
+        assert_eq!(decrypt(cipher, key, &sealed).unwrap(), plain, "{cipher:?}");
+        let wrong = decrypt(cipher, "0123456789abcdefGHIJKLMNOPQRSTUW", &sealed).unwrap_err();
+        assert!(
+            matches!(wrong, SIPPNP_ERR_CRYPTO_BAD_PADDING | SIPPNP_ERR_CRYPTO_BAD_HEADER),
+            "{cipher:?}: {wrong:?}"
+        );
+        sippnp_rendered_free(encrypted);
+    }
+    assert_eq!(
+        decrypt(sippnp_cipher::SIPPNP_CIPHER_GRANDSTREAM, "k", b"not salted").unwrap_err(),
+        SIPPNP_ERR_CRYPTO_BAD_HEADER
+    );
+
+    // Yealink: an empty key draws a random one, delivered in the key file.
+    let encrypted = encrypt(rendered, sippnp_cipher::SIPPNP_CIPHER_YEALINK, "").unwrap();
+    let name = text(sippnp_rendered_key_file_name(encrypted)).unwrap();
+    assert_eq!(name, "cfg000b82273b89_Security.enc");
+    let key_file = bytes(sippnp_rendered_key_file(encrypted));
+    assert_eq!(key_file.len(), 16);
+    let key = crate::crypto::yealink::key_from_key_file(&key_file).unwrap();
+    let sealed = bytes(sippnp_rendered_content(encrypted));
+    let opened = decrypt(sippnp_cipher::SIPPNP_CIPHER_YEALINK, key.as_str(), &sealed).unwrap();
+    assert_eq!(opened.trim_ascii_end(), plain.trim_ascii_end());
+    sippnp_rendered_free(encrypted);
+
+    let (code, message) = encrypt(rendered, sippnp_cipher::SIPPNP_CIPHER_FANVIL, "k").unwrap_err();
+    assert_eq!(code, SIPPNP_ERR_CRYPTO_UNSUPPORTED);
+    assert!(message.to_ascii_lowercase().contains("fanvil"), "{message}");
+    let (code, message) = encrypt(rendered, sippnp_cipher::SIPPNP_CIPHER_PANASONIC, "short-secret").unwrap_err();
+    assert_eq!(code, SIPPNP_ERR_CRYPTO_INVALID_KEY);
+    assert!(!message.contains("short-secret"), "key echoed: {message}");
+    let mut out = null_mut();
+    let r = sippnp_rendered_encrypt(rendered, 77, "k".as_ptr().cast(), 1, &mut out, null_mut());
+    assert_eq!((r, out.is_null()), (SIPPNP_ERR_INVALID_PARAMETER, true));
+    sippnp_rendered_free(rendered);
 }

@@ -6,11 +6,17 @@ Run: SIPPNP_LIB=target/debug/libsippnp.so python3 tests/python/test_sippnp.py -v
 
 from __future__ import annotations
 
+import base64
 import ctypes
+import dataclasses
 import gc
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -524,6 +530,268 @@ class Render(unittest.TestCase):
         self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_RENDER_MISSING_MAC)
         with self.assertRaises(ValueError):
             a.render()
+
+
+# Known-answer vectors made with OpenSSL 3.0: `openssl enc -aes-256-cbc -md md5 -k kat-p@ss
+# -S 0102030405060708` (Grandstream) and `openssl enc -aes-128-cbc -md md5 -k 0123456789abcdef
+# -S 0102030405060708 -a` (Panasonic) of KAT_PLAIN, with the `Salted__` header that OpenSSL 3
+# leaves out when -S is given put back. Wrong keys fail their padding check deterministically.
+KAT_PLAIN = b"<gs_provision><config><P35>1001</P35></config></gs_provision>\n"
+KAT_GRANDSTREAM_PASSWORD = "kat-p@ss"
+KAT_GRANDSTREAM = bytes.fromhex(
+    "53616c7465645f5f0102030405060708"
+    "acc14e30293be02110b00aef3471aafa84184af9e6c5a69508dbed95cc6dfc10"
+    "deb66862992dd6ba1b205cc909efc0081c103214dbc6ef8d90fc5a6f2563e082"
+)
+KAT_PANASONIC_KEY = "0123456789abcdef"
+KAT_PANASONIC = (
+    b"U2FsdGVkX18BAgMEBQYHCEoc4+lVpEnNpKIafH/Ty68Lh3/aSFCBJwfZAxgCBD2GjD060sMvQGjL\n"
+    b"QUtZq/qSZMrO8neHTtA/wx9aHFHG/Mg=\n"
+)
+# The key built into Yealink firmware, which encrypts the `_Security.enc` key file (public).
+YEALINK_BUILTIN_KEY = "EKs35XacP6eybA25"
+YEALINK_KEY = "ljB7jiDIQQ7XD888"
+GS_PASSWORD = "p@ss word-1359"
+PANASONIC_KEYS = ("0123456789abcdef", "0123456789abcdefGHIJKLMN", "0123456789abcdefGHIJKLMNopqrstuv")
+
+
+def yealink_padded(plain: bytes) -> bytes:
+    """What Yealink decryption returns: the plaintext with spaces up to a multiple of 16."""
+    return plain + b" " * (-len(plain) % 16)
+
+
+class Encryption(unittest.TestCase):
+    def rendered(self) -> sippnp.Rendered:
+        with sippnp.Assignment() as a:
+            a.set_mac("00:0b:82:27:3b:89")
+            a.set_account(1, user_id="1001", password="sip-pw", registrar_host="127.0.0.1")
+            return a.render()
+
+    def assertCryptoError(self, name: str, function, *args) -> sippnp.SippnpError:
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            function(*args)
+        self.assertEqual(caught.exception.name, name)
+        self.assertEqual(caught.exception.code, getattr(sippnp, name))
+        return caught.exception
+
+    def test_cipher_enum_mirrors_the_header_and_the_cli_names(self) -> None:
+        self.assertEqual(sippnp.SIPPNP_CIPHER_GRANDSTREAM, sippnp.Cipher.GRANDSTREAM)
+        self.assertEqual(sippnp.SIPPNP_CIPHER_FANVIL, 5)
+        self.assertEqual(sippnp.c_name(sippnp.Cipher.GRANDSTREAM_SHA256), "SIPPNP_CIPHER_GRANDSTREAM_SHA256")
+        self.assertEqual(sippnp.SIPPNP_ERR_CRYPTO_BAD_PADDING, 453)
+        for name, cipher in (
+            ("grandstream", sippnp.Cipher.GRANDSTREAM),
+            ("grandstream-sha256", sippnp.Cipher.GRANDSTREAM_SHA256),
+            ("yealink", sippnp.Cipher.YEALINK),
+            ("panasonic", sippnp.Cipher.PANASONIC),
+            ("fanvil", sippnp.Cipher.FANVIL),
+        ):
+            self.assertIs(sippnp.Cipher.parse(name), cipher)
+            self.assertEqual(cipher.cli_name, name)
+        for bad in ("Grandstream", "snom", ""):
+            with self.assertRaises(ValueError):
+                sippnp.Cipher.parse(bad)
+        self.assertIs(sippnp.Cipher.for_vendor("grandstream"), sippnp.Cipher.GRANDSTREAM)
+        self.assertIs(sippnp.Cipher.for_vendor("yealink"), sippnp.Cipher.YEALINK)
+        self.assertIsNone(sippnp.Cipher.for_vendor("snom"))
+
+    def test_grandstream_round_trip(self) -> None:
+        rendered = self.rendered()
+        for cipher in (sippnp.Cipher.GRANDSTREAM, sippnp.Cipher.GRANDSTREAM_SHA256, "grandstream", 2):
+            with self.subTest(cipher=cipher):
+                encrypted = rendered.encrypt(cipher, GS_PASSWORD)
+                self.assertEqual(encrypted.file_name, "cfg000b82273b89.xml")
+                self.assertEqual(encrypted.content_type, "application/octet-stream")
+                self.assertTrue(encrypted.content.startswith(b"Salted__"))
+                self.assertEqual(len(encrypted.content) % 16, 0)
+                self.assertNotIn(b"<gs_provision", encrypted.content)
+                self.assertIsNone(encrypted.key_file_name)
+                self.assertIsNone(encrypted.key_file)
+                self.assertEqual(sippnp.decrypt(cipher, GS_PASSWORD, encrypted.content), rendered.content)
+                self.assertEqual(sippnp.decrypt(cipher, GS_PASSWORD.encode(), encrypted.content), rendered.content)
+                # A fresh salt every time.
+                self.assertNotEqual(rendered.encrypt(cipher, GS_PASSWORD).content, encrypted.content)
+
+    def test_grandstream_wrong_password_is_bad_padding(self) -> None:
+        self.assertEqual(sippnp.decrypt("grandstream", KAT_GRANDSTREAM_PASSWORD, KAT_GRANDSTREAM), KAT_PLAIN)
+        for wrong in ("kat-p@sS", "wrong password", KAT_GRANDSTREAM_PASSWORD + " "):
+            self.assertCryptoError(
+                "SIPPNP_ERR_CRYPTO_BAD_PADDING", sippnp.decrypt, sippnp.Cipher.GRANDSTREAM, wrong, KAT_GRANDSTREAM
+            )
+        # The right password with the other KDF digest is a wrong key too.
+        self.assertCryptoError(
+            "SIPPNP_ERR_CRYPTO_BAD_PADDING",
+            sippnp.decrypt,
+            sippnp.Cipher.GRANDSTREAM_SHA256,
+            KAT_GRANDSTREAM_PASSWORD,
+            KAT_GRANDSTREAM,
+        )
+        # With a random salt a wrong password passes the padding check about once in 256
+        # tries (and then yields garbage): it must fail most of the time, never give the text.
+        rendered = self.rendered()
+        failures = 0
+        for _ in range(8):
+            encrypted = rendered.encrypt(sippnp.Cipher.GRANDSTREAM, GS_PASSWORD)
+            try:
+                opened = sippnp.decrypt("grandstream", "not-" + GS_PASSWORD, encrypted.content)
+                self.assertNotEqual(opened, rendered.content)
+            except sippnp.SippnpError as e:
+                self.assertEqual(e.code, sippnp.SIPPNP_ERR_CRYPTO_BAD_PADDING)
+                failures += 1
+        self.assertGreater(failures, 0)
+
+    def test_not_a_container_is_bad_header(self) -> None:
+        for data in (b"", b"<gs_provision/>", b"Salted__12345678", KAT_GRANDSTREAM[:-1], b"x" * 32):
+            with self.subTest(data=data):
+                self.assertCryptoError("SIPPNP_ERR_CRYPTO_BAD_HEADER", sippnp.decrypt, "grandstream", "pw", data)
+        for data in (b"not base64!", b"Zm9vYmFy", base64.b64encode(b"plain text, not salted")):
+            with self.subTest(data=data):
+                self.assertCryptoError(
+                    "SIPPNP_ERR_CRYPTO_BAD_HEADER", sippnp.decrypt, "panasonic", KAT_PANASONIC_KEY, data
+                )
+        self.assertCryptoError("SIPPNP_ERR_CRYPTO_BAD_HEADER", sippnp.decrypt, "yealink", YEALINK_KEY, b"x" * 17)
+
+    def test_panasonic_round_trip(self) -> None:
+        rendered = self.rendered()
+        for key in PANASONIC_KEYS:
+            with self.subTest(key_len=len(key)):
+                encrypted = rendered.encrypt(sippnp.Cipher.PANASONIC, key)
+                self.assertEqual(encrypted.file_name, "cfg000b82273b89.enc")
+                self.assertIsNone(encrypted.key_file)
+                lines = encrypted.content.decode("ascii").splitlines()
+                self.assertTrue(all(len(line) <= 64 for line in lines), lines)
+                self.assertTrue(base64.b64decode(encrypted.content).startswith(b"Salted__"))
+                self.assertEqual(sippnp.decrypt("panasonic", key, encrypted.content), rendered.content)
+        self.assertEqual(sippnp.decrypt("panasonic", KAT_PANASONIC_KEY, KAT_PANASONIC), KAT_PLAIN)
+        for wrong in ("0123456789abcdeF", "fedcba9876543210"):
+            self.assertCryptoError(
+                "SIPPNP_ERR_CRYPTO_BAD_PADDING", sippnp.decrypt, sippnp.Cipher.PANASONIC, wrong, KAT_PANASONIC
+            )
+        for bad in ("short", "0123456789abcdef0", "0123456789 abcde"):
+            self.assertCryptoError("SIPPNP_ERR_CRYPTO_INVALID_KEY", rendered.encrypt, "panasonic", bad)
+
+    def test_yealink_with_a_key(self) -> None:
+        rendered = self.rendered()
+        encrypted = rendered.encrypt(sippnp.Cipher.YEALINK, YEALINK_KEY)
+        self.assertEqual(encrypted.file_name, "cfg000b82273b89.xml")
+        self.assertEqual(encrypted.key_file_name, "cfg000b82273b89_Security.enc")
+        self.assertEqual(len(encrypted.key_file), 16)
+        self.assertEqual(len(encrypted.content), len(yealink_padded(rendered.content)))
+        plain = sippnp.decrypt(sippnp.Cipher.YEALINK, YEALINK_KEY, encrypted.content)
+        self.assertEqual(plain, yealink_padded(rendered.content))
+        self.assertEqual(plain.rstrip(b" "), rendered.content.rstrip(b" "))
+        # The key file is the key under the public built-in key.
+        self.assertEqual(sippnp.decrypt("yealink", YEALINK_BUILTIN_KEY, encrypted.key_file), YEALINK_KEY.encode())
+        # ECB without salt: same key, same output.
+        self.assertEqual(rendered.encrypt("yealink", YEALINK_KEY), encrypted)
+        # The key file's bytes are the key: repr shows the name only.
+        self.assertIn("cfg000b82273b89_Security.enc", repr(encrypted))
+        self.assertNotIn(repr(encrypted.key_file), repr(encrypted))
+        for bad in ("too-short", YEALINK_KEY + "x", "ljB7jiDIQQ7XD88 ", "ljB7jiDIQQ7XD88\u00e9"):
+            self.assertCryptoError("SIPPNP_ERR_CRYPTO_INVALID_KEY", rendered.encrypt, "yealink", bad)
+
+    def test_yealink_empty_key_draws_one_into_the_key_file(self) -> None:
+        rendered = self.rendered()
+        keys = set()
+        for _ in range(2):
+            encrypted = rendered.encrypt(sippnp.Cipher.YEALINK)
+            self.assertEqual(encrypted.key_file_name, "cfg000b82273b89_Security.enc")
+            self.assertEqual(len(encrypted.key_file), 16)
+            key = sippnp.decrypt(sippnp.Cipher.YEALINK, YEALINK_BUILTIN_KEY, encrypted.key_file).decode("ascii")
+            self.assertRegex(key, r"\A[A-Za-z0-9]{16}\Z")
+            self.assertEqual(sippnp.decrypt("yealink", key, encrypted.content), yealink_padded(rendered.content))
+            keys.add(key)
+        self.assertEqual(len(keys), 2, "a fresh key every time")
+
+    def test_fanvil_is_unsupported(self) -> None:
+        rendered = self.rendered()
+        for call in (
+            lambda: rendered.encrypt(sippnp.Cipher.FANVIL, "some-key"),
+            lambda: rendered.encrypt("fanvil"),
+            lambda: sippnp.decrypt(sippnp.Cipher.FANVIL, "some-key", b"data"),
+        ):
+            err = self.assertCryptoError("SIPPNP_ERR_CRYPTO_UNSUPPORTED", call)
+            self.assertIn("not public", err.message)
+
+    def test_error_messages_never_contain_the_key(self) -> None:
+        rendered = self.rendered()
+        cases = (
+            ("SIPPNP_ERR_CRYPTO_INVALID_KEY", lambda: rendered.encrypt("grandstream", "")),
+            ("SIPPNP_ERR_CRYPTO_INVALID_KEY", lambda: rendered.encrypt("grandstream", "Secret-Key\n-77")),
+            ("SIPPNP_ERR_CRYPTO_INVALID_KEY", lambda: rendered.encrypt("yealink", "Secret-Key-77")),
+            ("SIPPNP_ERR_CRYPTO_INVALID_KEY", lambda: rendered.encrypt("panasonic", "Secret-Key-77")),
+            ("SIPPNP_ERR_CRYPTO_INVALID_KEY", lambda: sippnp.decrypt("yealink", "Secret-Key-77", b"x" * 16)),
+            ("SIPPNP_ERR_CRYPTO_BAD_PADDING", lambda: sippnp.decrypt("grandstream", "Secret-Key-77", KAT_GRANDSTREAM)),
+            ("SIPPNP_ERR_CRYPTO_BAD_HEADER", lambda: sippnp.decrypt("grandstream", "Secret-Key-77", b"Secret-Key-77")),
+            ("SIPPNP_ERR_CRYPTO_UNSUPPORTED", lambda: rendered.encrypt("fanvil", "Secret-Key-77")),
+            ("SIPPNP_ERR_INVALID_PARAMETER", lambda: rendered.encrypt("grandstream", b"Secret-Key-77\xff")),
+        )
+        for name, call in cases:
+            with self.subTest(name=name):
+                err = self.assertCryptoError(name, call)
+                for text in (err.message, str(err), repr(err)):
+                    self.assertNotIn("Secret", text)
+                    self.assertNotIn("Key-77", text)
+
+    def test_bad_arguments(self) -> None:
+        rendered = self.rendered()
+        with self.assertRaises(ValueError):
+            rendered.encrypt("rot13", "pw")
+        with self.assertRaises(ValueError):
+            sippnp.decrypt(99, "pw", b"")
+        with self.assertRaises(TypeError):
+            sippnp.decrypt(True, "pw", b"")
+        with self.assertRaises(TypeError):
+            rendered.encrypt("grandstream", 1234)
+        # The C side checks the cipher too.
+        out = sippnp._RENDERED()
+        code = sippnp._lib().sippnp_decrypt(99, b"pw", 2, b"", 0, ctypes.byref(out), None)
+        self.assertEqual(code, sippnp.SIPPNP_ERR_INVALID_PARAMETER)
+        self.assertFalse(out)
+        # Only files the library rendered can be encrypted.
+        copy = dataclasses.replace(rendered, content=b"<changed/>")
+        handmade = sippnp.Rendered("cfg.xml", "application/xml", b"<x/>")
+        self.assertEqual(copy.file_name, rendered.file_name)
+        for not_ours in (copy, handmade):
+            with self.assertRaises(ValueError):
+                not_ours.encrypt("grandstream", "pw")
+        self.assertEqual(handmade, sippnp.Rendered("cfg.xml", "application/xml", b"<x/>"))
+
+    def test_encrypted_files_can_be_encrypted_again(self) -> None:
+        rendered = self.rendered()
+        inner = rendered.encrypt("grandstream", GS_PASSWORD)
+        outer = inner.encrypt("grandstream-sha256", "outer")
+        del rendered, inner
+        gc.collect()
+        inner_content = sippnp.decrypt("grandstream-sha256", "outer", outer.content)
+        self.assertTrue(inner_content.startswith(b"Salted__"))
+        self.assertIn(b"<gs_provision", sippnp.decrypt("grandstream", GS_PASSWORD, inner_content))
+
+    def test_openssl_cli_opens_our_output(self) -> None:
+        if shutil.which("openssl") is None:
+            # CI sets SIPPNP_REQUIRE_OPENSSL=1 so that a missing openssl fails instead.
+            if os.environ.get("SIPPNP_REQUIRE_OPENSSL") == "1":
+                self.fail("openssl is required (SIPPNP_REQUIRE_OPENSSL=1) but is not on PATH")
+            self.skipTest("openssl is not on PATH")
+        rendered = self.rendered()
+        cases = (
+            (sippnp.Cipher.GRANDSTREAM, GS_PASSWORD, ["-aes-256-cbc", "-md", "md5"]),
+            (sippnp.Cipher.GRANDSTREAM_SHA256, GS_PASSWORD, ["-aes-256-cbc", "-md", "sha256"]),
+            (sippnp.Cipher.PANASONIC, PANASONIC_KEYS[0], ["-aes-128-cbc", "-md", "md5", "-a"]),
+            (sippnp.Cipher.PANASONIC, PANASONIC_KEYS[2], ["-aes-256-cbc", "-md", "md5", "-a"]),
+        )
+        with tempfile.TemporaryDirectory(prefix="sippnp-py-") as tmp:
+            for i, (cipher, key, args) in enumerate(cases):
+                with self.subTest(cipher=cipher.name, args=args):
+                    path = Path(tmp) / f"{i}.enc"
+                    path.write_bytes(rendered.encrypt(cipher, key).content)
+                    opened = subprocess.run(
+                        ["openssl", "enc", "-d", *args, "-k", key, "-in", str(path)],
+                        capture_output=True,
+                        timeout=60,
+                    )
+                    self.assertEqual(opened.returncode, 0, opened.stderr.decode(errors="replace"))
+                    self.assertEqual(opened.stdout, rendered.content)
 
 
 if __name__ == "__main__":
