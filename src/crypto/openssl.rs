@@ -116,15 +116,19 @@ impl AesKeyLen {
 /// Builds the container.
 fn seal(plain: &[u8], password: &[u8], digest: Digest, salt: [u8; 8], aes: AesKeyLen) -> Vec<u8> {
     let (key, iv) = bytes_to_key(password, &salt, digest, aes.len());
-    let body = match aes {
-        AesKeyLen::Aes128 => cbc_encrypt::<aes::Aes128>(&key, &iv, plain),
-        AesKeyLen::Aes192 => cbc_encrypt::<aes::Aes192>(&key, &iv, plain),
-        AesKeyLen::Aes256 => cbc_encrypt::<aes::Aes256>(&key, &iv, plain),
-    };
-    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    // One buffer: header, then the plaintext encrypted in place with room for the padding.
+    let padded_len = (plain.len() / BLOCK + 1) * BLOCK;
+    let mut out = Vec::with_capacity(HEADER_LEN + padded_len);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&salt);
-    out.extend_from_slice(&body);
+    out.extend_from_slice(plain);
+    out.resize(HEADER_LEN + padded_len, 0);
+    let body = &mut out[HEADER_LEN..];
+    match aes {
+        AesKeyLen::Aes128 => cbc_encrypt::<aes::Aes128>(&key, &iv, body, plain.len()),
+        AesKeyLen::Aes192 => cbc_encrypt::<aes::Aes192>(&key, &iv, body, plain.len()),
+        AesKeyLen::Aes256 => cbc_encrypt::<aes::Aes256>(&key, &iv, body, plain.len()),
+    }
     out
 }
 
@@ -144,14 +148,18 @@ fn open(data: &[u8], password: &[u8], digest: Digest, aes: AesKeyLen) -> Result<
     }
 }
 
-/// AES-CBC with PKCS#7 padding; `key` has the cipher's key length (guaranteed by the callers).
-fn cbc_encrypt<C: BlockCipherEncrypt + KeyInit>(key: &[u8], iv: &[u8; 16], plain: &[u8]) -> Vec<u8>
+/// AES-CBC with PKCS#7 padding, in place: `buf` holds `msg_len` plaintext bytes followed by
+/// room for the padding (its length is the padded length). `key` has the cipher's key length
+/// (guaranteed by the callers).
+fn cbc_encrypt<C: BlockCipherEncrypt + KeyInit>(key: &[u8], iv: &[u8; 16], buf: &mut [u8], msg_len: usize)
 where
     cbc::Encryptor<C>: KeyIvInit + BlockModeEncrypt,
 {
-    // Infallible: `seal` derives exactly the key length of `C`, and the IV is one AES block.
+    // Infallible: `seal` derives exactly the key length of `C`, the IV is one AES block, and
+    // `buf` is exactly the padded length of `msg_len`.
     let mode = cbc::Encryptor::<C>::new_from_slices(key, iv).expect("derived key and iv have the cipher's lengths");
-    mode.encrypt_padded_vec::<Pkcs7>(plain)
+    mode.encrypt_padded::<Pkcs7>(buf, msg_len)
+        .expect("buffer sized for the padding");
 }
 
 /// AES-CBC decryption with PKCS#7 padding check.
