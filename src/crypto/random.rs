@@ -1,23 +1,14 @@
 //! The OS random source (the kernel CSPRNG), and nothing else.
 //!
-//! Salts and generated keys come only from here: `getrandom(2)` where the platform has it,
-//! `getentropy(3)` (the same kernel generator) on Apple platforms and OpenBSD, which lack
-//! `getrandom`. On any other platform [`fill`] fails with [`CryptoError::Random`] rather than
-//! fall back to a weaker source.
+//! Salts and generated keys come only from here: `getrandom(2)` on Linux and Android, the
+//! kernel's `/dev/urandom` on other Unix systems. Where neither exists, [`fill`] fails with
+//! [`CryptoError::Random`] rather than fall back to a weaker source.
 
 use super::CryptoError;
 
 /// Fills `buf` with bytes from the OS CSPRNG. Blocks only while the kernel pool is not yet
 /// initialised (early boot); retries on `EINTR` and on short reads.
-#[cfg(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "netbsd",
-    target_os = "illumos",
-    target_os = "solaris"
-))]
+#[cfg(any(target_os = "linux", target_os = "android"))]
 pub(crate) fn fill(buf: &mut [u8]) -> Result<(), CryptoError> {
     let mut filled = 0;
     while filled < buf.len() {
@@ -28,65 +19,23 @@ pub(crate) fn fill(buf: &mut [u8]) -> Result<(), CryptoError> {
         match usize::try_from(got) {
             Ok(0) => return Err(CryptoError::Random), // never happens for a non-empty buffer; do not spin
             Ok(n) => filled += n.min(rest.len()),
-            Err(_) if interrupted() => {} // EINTR: try again
+            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return Err(CryptoError::Random),
         }
     }
     Ok(())
 }
 
-/// Fills `buf` with bytes from the OS CSPRNG through `getentropy(3)`, at most 256 bytes a call.
-#[cfg(any(target_vendor = "apple", target_os = "openbsd"))]
+/// Fills `buf` from the kernel's `/dev/urandom` (Unix systems without `getrandom`).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub(crate) fn fill(buf: &mut [u8]) -> Result<(), CryptoError> {
-    for chunk in buf.chunks_mut(256) {
-        loop {
-            // SAFETY: `chunk` is valid for writes of `chunk.len()` (≤ 256) bytes.
-            let rc = unsafe { libc::getentropy(chunk.as_mut_ptr().cast(), chunk.len()) };
-            if rc == 0 {
-                break;
-            }
-            if !interrupted() {
-                return Err(CryptoError::Random);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// No OS random source is wired up for this platform: always [`CryptoError::Random`].
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "netbsd",
-    target_os = "illumos",
-    target_os = "solaris",
-    target_vendor = "apple",
-    target_os = "openbsd"
-)))]
-pub(crate) fn fill(buf: &mut [u8]) -> Result<(), CryptoError> {
+    use std::io::Read;
     if buf.is_empty() {
-        Ok(())
-    } else {
-        Err(CryptoError::Random)
+        return Ok(());
     }
-}
-
-/// Whether the last OS call failed with `EINTR`.
-#[cfg(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "netbsd",
-    target_os = "illumos",
-    target_os = "solaris",
-    target_vendor = "apple",
-    target_os = "openbsd"
-))]
-fn interrupted() -> bool {
-    std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut source| source.read_exact(buf))
+        .map_err(|_| CryptoError::Random)
 }
 
 #[cfg(test)]
