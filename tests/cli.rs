@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::process::ChildGuard;
+use common::process::{ChildGuard, openssl_available};
 use common::sip::{header, seed_subscribe};
 use serde_json::Value;
 use sippnp::crypto::{self, Cipher, CryptoError, Digest, openssl};
@@ -521,22 +521,6 @@ fn render_encrypted(devices: &TempFile, key: &str, cipher: Option<&str>, dir: &T
         .collect()
 }
 
-/// Whether `openssl` runs; a missing one fails instead when `SIPPNP_REQUIRE_OPENSSL=1` (CI).
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("SIPPNP_REQUIRE_OPENSSL").as_deref() != Ok("1"),
-            "openssl is required (SIPPNP_REQUIRE_OPENSSL=1) but could not be run"
-        );
-        eprintln!("note: openssl not found; skipping the openssl check");
-    }
-    ok
-}
-
 #[test]
 fn render_encrypt_grandstream_then_decrypt_gives_the_plain_render() {
     let devices = TempFile::new("encrypt.toml", RENDER_DEVICES);
@@ -596,7 +580,7 @@ fn render_encrypt_grandstream_then_decrypt_gives_the_plain_render() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(output.stdout, plain);
 
-    if have_openssl() {
+    if openssl_available() {
         for (path, md) in [(&file, "md5"), (&sha_file, "sha256")] {
             let output = Command::new("openssl")
                 .args(["enc", "-d", "-aes-256-cbc", "-md", md, "-k", PASSWORD, "-in", path])
@@ -777,7 +761,7 @@ fn panasonic_output_is_renamed_and_round_trips() {
     let output = run(&["decrypt", "--vendor", "panasonic", "--password", key, &file]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(output.stdout, plain);
-    if have_openssl() {
+    if openssl_available() {
         let output = Command::new("openssl")
             .args(["enc", "-d", "-aes-192-cbc", "-md", "md5", "-a", "-k", key, "-in", &file])
             .output()

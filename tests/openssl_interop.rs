@@ -4,6 +4,9 @@
 //!
 //! Without an `openssl` binary the tests print a note and pass, unless `SIPPNP_REQUIRE_OPENSSL=1`.
 
+mod common;
+
+use common::process::openssl_available;
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
@@ -22,22 +25,6 @@ const PANASONIC_KEYS: [(&str, &str); 3] = [
     ("0123456789abcdefGHIJKLMN", "aes-192-cbc"),
     ("0123456789abcdefGHIJKLMNopqrstuv", "aes-256-cbc"),
 ];
-
-/// Whether `openssl` runs; panics instead of skipping when `SIPPNP_REQUIRE_OPENSSL=1`.
-fn have_openssl() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("SIPPNP_REQUIRE_OPENSSL").as_deref() != Ok("1"),
-            "openssl is required (SIPPNP_REQUIRE_OPENSSL=1) but could not be run"
-        );
-        eprintln!("note: openssl not found; skipping the OpenSSL interop test");
-    }
-    ok
-}
 
 /// A temporary file under `std::env::temp_dir()`, removed on drop.
 struct TempFile(PathBuf);
@@ -105,7 +92,7 @@ fn digest_name(digest: Digest) -> &'static str {
 
 #[test]
 fn openssl_opens_our_containers() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     for (i, digest) in [Digest::Md5, Digest::Sha256].into_iter().enumerate() {
@@ -125,7 +112,7 @@ fn openssl_opens_our_containers() {
 
 #[test]
 fn openssl_opens_encrypt_file_output_with_random_salt() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     for (cipher, md) in [(Cipher::GrandstreamMd5, "md5"), (Cipher::GrandstreamSha256, "sha256")] {
@@ -142,7 +129,7 @@ fn openssl_opens_encrypt_file_output_with_random_salt() {
 
 #[test]
 fn we_open_openssl_containers() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     for digest in [Digest::Md5, Digest::Sha256] {
@@ -162,7 +149,7 @@ fn we_open_openssl_containers() {
 
 #[test]
 fn yealink_config_matches_openssl_ecb() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     let key = YealinkKey::new(YEALINK_KEY).unwrap();
@@ -182,7 +169,7 @@ fn yealink_config_matches_openssl_ecb() {
 
 #[test]
 fn yealink_key_file_matches_openssl_ecb() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     let builtin_hex = hex(YEALINK_BUILTIN.as_bytes());
@@ -200,7 +187,7 @@ fn yealink_key_file_matches_openssl_ecb() {
 
 #[test]
 fn openssl_opens_our_panasonic_files() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     for (key, aes) in PANASONIC_KEYS {
@@ -247,7 +234,7 @@ fn openssl_opens_our_panasonic_files() {
 
 #[test]
 fn we_open_openssl_panasonic_files() {
-    if !have_openssl() {
+    if !openssl_available() {
         return;
     }
     for (key, aes) in PANASONIC_KEYS {
