@@ -582,14 +582,26 @@ fn render_encrypt_grandstream_then_decrypt_gives_the_plain_render() {
 
     if openssl_available() {
         for (path, md) in [(&file, "md5"), (&sha_file, "sha256")] {
-            let output = Command::new("openssl")
-                .args(["enc", "-d", "-aes-256-cbc", "-md", md, "-k", PASSWORD, "-in", path])
-                .output()
-                .expect("cannot run openssl");
-            assert!(output.status.success(), "openssl -md {md}: {}", text(&output.stderr));
-            assert_eq!(output.stdout, plain, "openssl -md {md} opens our file");
+            let opened = openssl_decrypt(&["-aes-256-cbc", "-md", md, "-k", PASSWORD], path);
+            assert_eq!(opened, plain, "openssl -md {md} opens our file");
         }
     }
+}
+
+/// What `openssl enc -d ARGS -in PATH` prints; the test fails if openssl does.
+fn openssl_decrypt(args: &[&str], path: &str) -> Vec<u8> {
+    let output = Command::new("openssl")
+        .args(["enc", "-d"])
+        .args(args)
+        .args(["-in", path])
+        .output()
+        .expect("cannot run openssl");
+    assert!(
+        output.status.success(),
+        "openssl enc -d {args:?}: {}",
+        text(&output.stderr)
+    );
+    output.stdout
 }
 
 #[test]
@@ -762,12 +774,8 @@ fn panasonic_output_is_renamed_and_round_trips() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(output.stdout, plain);
     if openssl_available() {
-        let output = Command::new("openssl")
-            .args(["enc", "-d", "-aes-192-cbc", "-md", "md5", "-a", "-k", key, "-in", &file])
-            .output()
-            .expect("cannot run openssl");
-        assert!(output.status.success(), "openssl: {}", text(&output.stderr));
-        assert_eq!(output.stdout, plain, "openssl opens our panasonic file");
+        let opened = openssl_decrypt(&["-aes-192-cbc", "-md", "md5", "-a", "-k", key], &file);
+        assert_eq!(opened, plain, "openssl opens our panasonic file");
     }
 }
 

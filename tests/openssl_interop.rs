@@ -26,6 +26,21 @@ const PANASONIC_KEYS: [(&str, &str); 3] = [
     ("0123456789abcdefGHIJKLMNopqrstuv", "aes-256-cbc"),
 ];
 
+/// `openssl enc` arguments that open a Panasonic file made with `key` (cipher `aes`).
+fn panasonic_open_args(aes: &str, key: &str) -> Vec<String> {
+    [
+        "-d",
+        &format!("-{aes}"),
+        "-a",
+        "-md",
+        "md5",
+        "-pass",
+        &format!("pass:{key}"),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// A temporary file under `std::env::temp_dir()`, removed on drop.
 struct TempFile(PathBuf);
 
@@ -54,7 +69,7 @@ impl Drop for TempFile {
 }
 
 /// Runs `openssl enc ARGS -in INPUT -out OUTPUT` and returns the output file's content.
-fn openssl_enc(args: &[&str], input: &[u8]) -> Vec<u8> {
+fn openssl_enc<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], input: &[u8]) -> Vec<u8> {
     let src = TempFile::with("in", input);
     let dst = TempFile::new("out");
     let out = Command::new("openssl")
@@ -194,18 +209,7 @@ fn openssl_opens_our_panasonic_files() {
         for len in SIZES {
             let data = plain(len);
             let ours = panasonic::encrypt(&data, key, Digest::Md5, *b"pan-salt").unwrap();
-            let opened = openssl_enc(
-                &[
-                    "-d",
-                    &format!("-{aes}"),
-                    "-a",
-                    "-md",
-                    "md5",
-                    "-pass",
-                    &format!("pass:{key}"),
-                ],
-                &ours,
-            );
+            let opened = openssl_enc(&panasonic_open_args(aes, key), &ours);
             assert_eq!(opened, data, "{aes} {len}");
         }
     }
@@ -217,18 +221,7 @@ fn openssl_opens_our_panasonic_files() {
         content: plain(999),
     };
     let out = encrypt_file(&file, Cipher::Panasonic, key).unwrap();
-    let opened = openssl_enc(
-        &[
-            "-d",
-            &format!("-{aes}"),
-            "-a",
-            "-md",
-            "md5",
-            "-pass",
-            &format!("pass:{key}"),
-        ],
-        &out.file.content,
-    );
+    let opened = openssl_enc(&panasonic_open_args(aes, key), &out.file.content);
     assert_eq!(opened, file.content);
 }
 
