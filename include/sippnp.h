@@ -148,6 +148,9 @@ enum sippnp_field
   SIPPNP_FIELD_ADMIN_PASSWORD = 6,
   // MAC in any common spelling; needed only for standalone rendering.
   SIPPNP_FIELD_MAC = 7,
+  // `1` leaves SIP Plug-and-Play on after provisioning; `0` (the default) writes the
+  // vendor's "PnP off" key so a provisioned phone stops multicasting at boot.
+  SIPPNP_FIELD_KEEP_PNP_ENABLED = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -442,7 +445,7 @@ void sippnp_assignment_free(struct sippnp_assignment *a);
 // NUL needed). The text is copied. A later call replaces the earlier value.
 //
 // **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown
-// field, non-UTF-8 text, or a MAC that is not 12 hex digits.
+// field, non-UTF-8 text, a MAC that is not 12 hex digits, or a flag that is not `0`/`1`.
 SIPPNP_MUST_USE
 sippnp_result sippnp_assignment_set(struct sippnp_assignment *a,
                                     uint32_t field,

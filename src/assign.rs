@@ -86,6 +86,9 @@ pub struct Assignment {
     pub timezone: Option<String>,
     /// Phone admin password. Secret: never logged.
     pub admin_password: Option<String>,
+    /// Leave SIP Plug-and-Play on after provisioning. Off by default: renderers write the
+    /// vendor's "PnP off" key, so a provisioned phone stops multicasting SUBSCRIBEs at boot.
+    pub keep_pnp_enabled: bool,
     /// Raw vendor keys, emitted last and winning over generated keys with the same name.
     pub overrides: Vec<(String, String)>,
 }

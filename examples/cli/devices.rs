@@ -109,6 +109,8 @@ struct RawDevice {
     timezone: Option<String>,
     admin_password: Option<Text>,
     #[serde(default)]
+    keep_pnp_enabled: bool,
+    #[serde(default)]
     account: Vec<RawAccount>,
     #[serde(default)]
     overrides: BTreeMap<String, Spanned<Text>>,
@@ -147,6 +149,7 @@ impl RawDevice {
             ntp_server: self.ntp_server,
             timezone: self.timezone,
             admin_password: self.admin_password.map(Text::into_string),
+            keep_pnp_enabled: self.keep_pnp_enabled,
             overrides: overrides
                 .into_iter()
                 .map(|(key, value)| (key, value.into_inner().into_string()))

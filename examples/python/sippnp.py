@@ -104,6 +104,7 @@ class Field(enum.IntEnum):
     TIMEZONE = 5
     ADMIN_PASSWORD = 6
     MAC = 7
+    KEEP_PNP_ENABLED = 8
 
 
 class AccountField(enum.IntEnum):
@@ -897,6 +898,10 @@ class Assignment(_Handle):
 
     def set_mac(self, mac: str) -> "Assignment":
         return self.set(Field.MAC, mac)
+
+    def set_keep_pnp_enabled(self, keep: bool) -> "Assignment":
+        """Leave Plug-and-Play on after provisioning (default: the config switches it off)."""
+        return self.set(Field.KEEP_PNP_ENABLED, "1" if keep else "0")
 
     def set_account(
         self,

@@ -27,6 +27,9 @@ pub enum sippnp_field {
     SIPPNP_FIELD_ADMIN_PASSWORD = 6,
     /// MAC in any common spelling; needed only for standalone rendering.
     SIPPNP_FIELD_MAC = 7,
+    /// `1` leaves SIP Plug-and-Play on after provisioning; `0` (the default) writes the
+    /// vendor's "PnP off" key so a provisioned phone stops multicasting at boot.
+    SIPPNP_FIELD_KEEP_PNP_ENABLED = 8,
 }
 
 /// Per-account fields for `sippnp_assignment_set_account`.
@@ -136,7 +139,7 @@ pub extern "C" fn sippnp_assignment_free(a: *mut sippnp_assignment) {
 /// NUL needed). The text is copied. A later call replaces the earlier value.
 ///
 /// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown
-/// field, non-UTF-8 text, or a MAC that is not 12 hex digits.
+/// field, non-UTF-8 text, a MAC that is not 12 hex digits, or a flag that is not `0`/`1`.
 #[unsafe(no_mangle)]
 #[must_use]
 pub extern "C" fn sippnp_assignment_set(
@@ -158,6 +161,13 @@ pub extern "C" fn sippnp_assignment_set(
                 f if f == SIPPNP_FIELD_ADMIN_PASSWORD as u32 => a.admin_password = Some(text),
                 f if f == SIPPNP_FIELD_MAC as u32 => {
                     a.mac = Some(Mac::from_uri_user(&text).ok_or(SIPPNP_ERR_INVALID_PARAMETER)?);
+                }
+                f if f == SIPPNP_FIELD_KEEP_PNP_ENABLED as u32 => {
+                    a.keep_pnp_enabled = match text.as_str() {
+                        "1" => true,
+                        "0" => false,
+                        _ => return Err(SIPPNP_ERR_INVALID_PARAMETER),
+                    };
                 }
                 _ => return Err(SIPPNP_ERR_INVALID_PARAMETER),
             }

@@ -46,10 +46,12 @@ const KEY_CONFIG_SERVER: &str = "P237";
 const KEY_NTP_SERVER: &str = "P30";
 const KEY_TIMEZONE: &str = "P64";
 const KEY_ADMIN_PASSWORD: &str = "P2";
+/// "3CX Auto Provision": the SIP Plug-and-Play SUBSCRIBE at boot (1 on, 0 off).
+const KEY_PNP: &str = "P1414";
 
 /// Renders `cfg<mac>.xml` for `a`.
 ///
-/// Globals come first (P212, P237, P30, P64, P2), then accounts 1–6 in table order; only
+/// Globals come first (P212, P237, P30, P64, P2, and P1414 = 0 unless PnP is kept on), then accounts 1–6 in table order; only
 /// values that are present are written (transport always, for each account present). An
 /// entirely empty account is skipped. Overrides replace a generated key's value in place, or
 /// are appended in their given order.
@@ -123,6 +125,13 @@ fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
                 field: Field::Global(field),
             });
         }
+    }
+    if !a.keep_pnp_enabled {
+        entries.push(Entry {
+            key: KEY_PNP,
+            value: Cow::from("0"),
+            field: Field::Global("pnp"),
+        });
     }
     Ok(entries)
 }
@@ -291,6 +300,7 @@ mod tests {
                 ("P30", "pool.ntp.org"),
                 ("P64", "CET-1CEST-2,M3.5.0/02:00:00,M10.5.0/03:00:00"),
                 ("P2", "admin!"),
+                ("P1414", "0"),
                 ("P271", "1"),
                 ("P270", "Reception"),
                 ("P47", "pbx.example:5062"),
@@ -314,6 +324,7 @@ mod tests {
     fn accounts_five_and_six_use_p17xx_and_p18xx() {
         let mut a = Assignment {
             mac: Some(MAC),
+            keep_pnp_enabled: true,
             ..Assignment::default()
         };
         for index in [5, 6] {
@@ -357,7 +368,7 @@ mod tests {
     fn every_account_row_is_distinct() {
         let mut seen: Vec<&str> = ACCOUNT_KEYS.iter().flatten().copied().collect();
         seen.extend([KEY_CONFIG_PROTOCOL, KEY_CONFIG_SERVER, KEY_NTP_SERVER, KEY_TIMEZONE]);
-        seen.push(KEY_ADMIN_PASSWORD);
+        seen.extend([KEY_ADMIN_PASSWORD, KEY_PNP]);
         let count = seen.len();
         seen.sort_unstable();
         seen.dedup();
@@ -368,6 +379,7 @@ mod tests {
     fn provisioning_url_split() {
         let mut a = Assignment {
             mac: Some(MAC),
+            keep_pnp_enabled: true,
             ..Assignment::default()
         };
         for (url, expected) in [
@@ -396,12 +408,14 @@ mod tests {
         let mut a = two_accounts();
         a.set_override("P1362", "de");
         a.set_override("P2", "new-admin");
-        a.set_override("P1414", "0");
+        a.set_override("P1414", "1");
+        a.set_override("P8", "0");
         let got = config(&a);
         assert_eq!(got[4], ("P2".to_owned(), "new-admin".to_owned()));
-        assert_eq!(got.iter().filter(|(k, _)| k == "P2").count(), 1);
+        assert_eq!(got[5], ("P1414".to_owned(), "1".to_owned()));
+        assert_eq!(got.iter().filter(|(k, _)| k == "P2" || k == "P1414").count(), 2);
         let tail: Vec<_> = got[got.len() - 2..].to_vec();
-        assert_eq!(tail, pairs(&[("P1362", "de"), ("P1414", "0")]));
+        assert_eq!(tail, pairs(&[("P1362", "de"), ("P8", "0")]));
         assert_eq!(got.len(), config(&two_accounts()).len() + 2);
     }
 
@@ -492,9 +506,21 @@ mod tests {
     }
 
     #[test]
+    fn pnp_is_switched_off_unless_kept() {
+        let mut a = Assignment {
+            mac: Some(MAC),
+            ..Assignment::default()
+        };
+        assert_eq!(config(&a), pairs(&[("P1414", "0")]));
+        a.keep_pnp_enabled = true;
+        assert_eq!(config(&a), pairs(&[]));
+    }
+
+    #[test]
     fn gap_account_is_skipped_and_auth_id_falls_back() {
         let mut a = Assignment {
             mac: Some(MAC),
+            keep_pnp_enabled: true,
             ..Assignment::default()
         };
         a.account_mut(3).user_id = Some("103".into());

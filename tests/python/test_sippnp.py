@@ -467,6 +467,12 @@ class Render(unittest.TestCase):
         self.assertEqual(root.find("config/P35").text, "1001")
         self.assertNotIn(b"pw", repr(rendered).encode())
 
+    def test_pnp_is_switched_off_unless_kept(self) -> None:
+        root = ET.fromstring(self.assignment().render().content)
+        self.assertEqual(root.find("config/P1414").text, "0")
+        root = ET.fromstring(self.assignment().set_keep_pnp_enabled(True).render().content)
+        self.assertIsNone(root.find("config/P1414"))
+
     def test_every_setter(self) -> None:
         a = self.assignment()
         a.set_vendor("Grandstream").set_model("GXP2110").set_ntp_server("pool.ntp.org").set_timezone("UTC")
