@@ -30,6 +30,7 @@ use sippnp::device::{self, Device, Mac};
 use sippnp::net::join_host_port;
 use sippnp::render::RenderedFile;
 use sippnp::responder::{Config, Outcome, Packet, Responder, Silence, UnknownPolicy, render_assignment};
+use sippnp::route::{self, FileKind, Target};
 use sippnp::sip::{MAX_DATAGRAM, Subscribe};
 use sippnp::template::UrlTemplate;
 
@@ -43,7 +44,7 @@ Usage:
   sippnp parse [FILE...]
   sippnp answer --url TEMPLATE --server HOST:PORT [--devices FILE] [--source IP:PORT]
                 [--unknown answer|silent] FILE
-  sippnp render --devices FILE --mac MAC [--out DIR] [--encrypt KEY [--cipher NAME]]
+  sippnp render --devices FILE (--mac MAC | --path PATH) [--out DIR] [--encrypt KEY [--cipher NAME]]
   sippnp decrypt --vendor NAME (--password P | --key-file FILE) FILE
   sippnp serve --listen IP:PORT --url TEMPLATE --devices FILE [--count N]
                [--unknown answer|silent] [--server HOST:PORT] [--multicast]
@@ -107,7 +108,7 @@ const ANSWER: Spec = Spec {
     switches: &[],
 };
 const RENDER: Spec = Spec {
-    valued: &["--devices", "--mac", "--encrypt", "--cipher", "--out"],
+    valued: &["--devices", "--mac", "--path", "--encrypt", "--cipher", "--out"],
     switches: &[],
 };
 const DECRYPT: Spec = Spec {
@@ -343,9 +344,39 @@ fn silence(reason: Silence, device: &Device) -> String {
 
 // ---- render -----------------------------------------------------------------------------
 
+/// The device `render` is asked for: `--mac MAC`, or `--path PATH` (a file name a phone
+/// requests, which also tells the vendor).
+fn requested_device(args: &Args) -> Result<(Mac, Device), Failure> {
+    match (args.value("--mac"), args.value("--path")) {
+        (Some(text), None) => Mac::parse(text.trim())
+            .map(|mac| (mac, Device::from_mac(mac)))
+            .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(text)))),
+        (None, Some(path)) => {
+            let route = route::route(path).ok_or_else(|| {
+                Failure::Input(format!(
+                    "--path: \"{}\" is not a provisioning file name",
+                    printable(path)
+                ))
+            })?;
+            let (Target::Device(mac), FileKind::Config) = (route.target, route.kind) else {
+                return Err(Failure::Input(format!(
+                    "--path: \"{}\" is a {} file sippnp does not render (only per-device configs)",
+                    printable(path),
+                    route.vendor
+                )));
+            };
+            let mut device = Device::from_mac(mac);
+            device.vendor = Some(route.vendor.to_owned());
+            Ok((mac, device))
+        }
+        _ => Err(Failure::Usage(
+            "render takes exactly one of --mac MAC and --path PATH".into(),
+        )),
+    }
+}
+
 fn render(args: Args) -> Result<u8, Failure> {
     let path = args.required("--devices").map_err(Failure::Usage)?;
-    let mac_text = args.required("--mac").map_err(Failure::Usage)?;
     let key = args.value("--encrypt");
     let cipher = args
         .value("--cipher")
@@ -363,8 +394,7 @@ fn render(args: Args) -> Result<u8, Failure> {
             "--encrypt needs --out DIR (encrypted files are binary)".into(),
         ));
     }
-    let mac = Mac::parse(mac_text.trim())
-        .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(mac_text))))?;
+    let (mac, device) = requested_device(&args)?;
     let inventory = Inventory::load(Path::new(path))?;
     let name = printable(path);
     let assignment = match inventory.get(mac) {
@@ -376,7 +406,6 @@ fn render(args: Args) -> Result<u8, Failure> {
         }
         None => return Err(Failure::Input(format!("{name}: no device {mac}"))),
     };
-    let device = Device::from_mac(mac);
     let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
     let file =
         render_assignment(assignment, &device).map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;

@@ -105,6 +105,11 @@ enum sippnp_result
   SIPPNP_ERR_RENDER_INVALID_KEY = 405,
   // The provisioning URL cannot be expressed in this vendor's format.
   SIPPNP_ERR_RENDER_INVALID_URL = 406,
+  // The requested file name is not a provisioning file sippnp knows (answer 404).
+  SIPPNP_ERR_RENDER_UNKNOWN_PATH = 407,
+  // A known provisioning file sippnp does not render (model/common files, legacy binary,
+  // boot and key files); answer 404.
+  SIPPNP_ERR_RENDER_UNSUPPORTED_FILE = 408,
   // The vendor's encryption scheme is not public (Fanvil); nothing was encrypted.
   SIPPNP_ERR_CRYPTO_UNSUPPORTED = 450,
   // The key or password is not valid for this cipher (length, characters).
@@ -662,6 +667,24 @@ sippnp_result sippnp_ctx_render(const struct sippnp_ctx *ctx,
                                 size_t mac_len,
                                 struct sippnp_rendered **out,
                                 struct sippnp_error **out_err);
+
+// Renders the file a phone requested by `path` (`path_len` bytes: the HTTP request path or
+// TFTP file name, e.g. `/prov/cfg000b82273b89.xml` or `000b82273b89.cfg`). The file name tells
+// the vendor and the device; the lookup (which receives a device carrying only the MAC and
+// that vendor) says what the device gets. Serve the result with its content type; answer 404
+// on SIPPNP_ERR_RENDER_UNKNOWN_PATH, SIPPNP_ERR_RENDER_UNSUPPORTED_FILE and
+// SIPPNP_ERR_NOT_ASSIGNED.
+//
+// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_rendered_free`.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for non-UTF-8;
+// SIPPNP_ERR_RENDER_UNKNOWN_PATH; SIPPNP_ERR_RENDER_UNSUPPORTED_FILE; SIPPNP_ERR_NOT_ASSIGNED;
+// SIPPNP_ERR_LOOKUP_FAILED; SIPPNP_ERR_RENDER_*.
+SIPPNP_MUST_USE
+sippnp_result sippnp_ctx_render_path(const struct sippnp_ctx *ctx,
+                                     const char *path,
+                                     size_t path_len,
+                                     struct sippnp_rendered **out,
+                                     struct sippnp_error **out_err);
 
 // Parses a SUBSCRIBE datagram and returns the identity of the phone that sent it, without
 // answering (for a device manager that lists phones).

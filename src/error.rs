@@ -24,6 +24,11 @@ pub enum Error {
     Crypto(CryptoError),
     /// The host has no assignment for the device whose config was asked for.
     NotAssigned,
+    /// A requested file name is not a provisioning file sippnp knows.
+    UnknownPath,
+    /// A known provisioning file that sippnp does not render (yet): a model or common file,
+    /// a legacy binary, a boot or key file.
+    UnsupportedFile,
     /// A configuration value is unusable; the text says which.
     InvalidConfig(&'static str),
 }
@@ -38,6 +43,10 @@ impl fmt::Display for Error {
             Error::Render(e) => e.fmt(f),
             Error::Crypto(e) => e.fmt(f),
             Error::NotAssigned => f.write_str("no assignment for this device"),
+            Error::UnknownPath => f.write_str("not a provisioning file name sippnp knows"),
+            Error::UnsupportedFile => {
+                f.write_str("a provisioning file sippnp does not render: only per-device config files are rendered")
+            }
             Error::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
         }
     }

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod net;
 pub mod render;
 pub mod responder;
+pub mod route;
 pub mod sip;
 pub mod template;
 

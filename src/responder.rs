@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::ids::IdGen;
 use crate::net::join_host_port;
 use crate::render::{self, RenderedFile};
+use crate::route::{self, FileKind, Target};
 use crate::sip::notify::{NotifyParams, build_notify};
 use crate::sip::response::{OkParams, build_ok};
 use crate::sip::{Subscribe, unfold};
@@ -204,7 +205,34 @@ impl<L: Lookup> Responder<L> {
 
     /// Renders the config file of the device with `mac`, as the host's lookup assigns it.
     pub fn render(&self, mac: Mac) -> Result<RenderedFile, Error> {
-        let device = Device::from_mac(mac);
+        self.render_for(Device::from_mac(mac))
+    }
+
+    /// Renders the file a phone requested by `path` (the HTTP path or TFTP file name): the
+    /// file name tells the vendor and the device ([`route::route`]); the host's lookup says what
+    /// the device gets. Per-device config files are rendered, and Grandstream's legacy binary
+    /// `cfg<mac>`; model and common files are not.
+    pub fn render_path(&self, path: &str) -> Result<RenderedFile, Error> {
+        let route = route::route(path).ok_or(Error::UnknownPath)?;
+        let Target::Device(mac) = route.target else {
+            return Err(Error::UnsupportedFile);
+        };
+        let mut device = Device::from_mac(mac);
+        device.vendor = Some(route.vendor.to_owned());
+        match route.kind {
+            FileKind::Config => self.render_for(device),
+            FileKind::LegacyBinary => match self.lookup.lookup(&device)? {
+                Decision::Assign(mut assignment) => {
+                    assignment.mac = assignment.mac.or(Some(mac));
+                    Ok(render::grandstream_binary::render(&assignment)?)
+                }
+                Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),
+            },
+            FileKind::Boot | FileKind::KeyFile => Err(Error::UnsupportedFile),
+        }
+    }
+
+    fn render_for(&self, device: Device) -> Result<RenderedFile, Error> {
         match self.lookup.lookup(&device)? {
             Decision::Assign(assignment) => render_assignment(assignment, &device),
             Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),

@@ -427,6 +427,39 @@ fn render_prints_grandstream_xml() {
 }
 
 #[test]
+fn render_by_requested_path() {
+    let devices = TempFile::new("path.toml", RENDER_DEVICES);
+    let by_mac = run(&["render", "--devices", devices.path(), "--mac", GXP2110_MAC]);
+    let by_path = run(&[
+        "render",
+        "--devices",
+        devices.path(),
+        "--path",
+        "/prov/cfg000b82273b89.xml",
+    ]);
+    assert!(by_path.status.success(), "{}", text(&by_path.stderr));
+    assert_eq!(by_path.stdout, by_mac.stdout);
+    for (path, says) in [
+        ("/favicon.ico", "not a provisioning file"),
+        ("cfg.xml", "does not render"),
+    ] {
+        let output = run(&["render", "--devices", devices.path(), "--path", path]);
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        assert!(assert_one_line_failure(&output, path).contains(says), "{path}");
+    }
+    let both = run(&[
+        "render",
+        "--devices",
+        devices.path(),
+        "--mac",
+        GXP2110_MAC,
+        "--path",
+        "cfg.xml",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
 fn render_of_an_unknown_mac_fails_with_one_line() {
     let devices = TempFile::new("render.toml", RENDER_DEVICES);
     let output = run(&["render", "--devices", devices.path(), "--mac", "000b82000001"]);

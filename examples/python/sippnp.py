@@ -84,6 +84,8 @@ class Result(enum.IntEnum):
     ERR_RENDER_TOO_MANY_ACCOUNTS = 404
     ERR_RENDER_INVALID_KEY = 405
     ERR_RENDER_INVALID_URL = 406
+    ERR_RENDER_UNKNOWN_PATH = 407
+    ERR_RENDER_UNSUPPORTED_FILE = 408
     ERR_CRYPTO_UNSUPPORTED = 450
     ERR_CRYPTO_INVALID_KEY = 451
     ERR_CRYPTO_BAD_HEADER = 452
@@ -351,6 +353,7 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
         [_CTX, c_char_p, c_size_t, c_char_p, c_size_t, c_uint16, _P(_ANSWER), _P(_ERROR)],
     ),
     "sippnp_ctx_render": (_RESULT, [_CTX, c_char_p, c_size_t, _P(_RENDERED), _P(_ERROR)]),
+    "sippnp_ctx_render_path": (_RESULT, [_CTX, c_char_p, c_size_t, _P(_RENDERED), _P(_ERROR)]),
     "sippnp_device_parse": (_RESULT, [c_char_p, c_size_t, _P(_DEVICE), _P(_ERROR)]),
     "sippnp_device_free": (None, [_DEVICE]),
     "sippnp_device_mac": (_Str, [_DEVICE]),
@@ -1193,6 +1196,15 @@ class Context(_Handle):
         data = _encode(mac, "mac")
         out = _RENDERED()
         self._call(_lib().sippnp_ctx_render, data, len(data), byref(out))
+        return _take_rendered(out)
+
+    def render_path(self, path: str) -> Rendered:
+        """Renders the file a phone requested by HTTP path or TFTP file name
+        (`/prov/cfg000b82273b89.xml`); SippnpError SIPPNP_ERR_RENDER_UNKNOWN_PATH,
+        SIPPNP_ERR_RENDER_UNSUPPORTED_FILE or SIPPNP_ERR_NOT_ASSIGNED mean "answer 404"."""
+        data = _encode(path, "path")
+        out = _RENDERED()
+        self._call(_lib().sippnp_ctx_render_path, data, len(data), byref(out))
         return _take_rendered(out)
 
     def close(self) -> None:

@@ -421,3 +421,47 @@ pub extern "C" fn sippnp_ctx_render(
         }
     })
 }
+
+/// Renders the file a phone requested by `path` (`path_len` bytes: the HTTP request path or
+/// TFTP file name, e.g. `/prov/cfg000b82273b89.xml` or `000b82273b89.cfg`). The file name tells
+/// the vendor and the device; the lookup (which receives a device carrying only the MAC and
+/// that vendor) says what the device gets. Serve the result with its content type; answer 404
+/// on SIPPNP_ERR_RENDER_UNKNOWN_PATH, SIPPNP_ERR_RENDER_UNSUPPORTED_FILE and
+/// SIPPNP_ERR_NOT_ASSIGNED.
+///
+/// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_rendered_free`.
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for non-UTF-8;
+/// SIPPNP_ERR_RENDER_UNKNOWN_PATH; SIPPNP_ERR_RENDER_UNSUPPORTED_FILE; SIPPNP_ERR_NOT_ASSIGNED;
+/// SIPPNP_ERR_LOOKUP_FAILED; SIPPNP_ERR_RENDER_*.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_ctx_render_path(
+    ctx: *const sippnp_ctx,
+    path: *const c_char,
+    path_len: usize,
+    out: *mut *mut sippnp_rendered,
+    out_err: *mut *mut sippnp_error,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        // SAFETY: NULL or a live context.
+        let (Some(ctx), false) = (unsafe { types::as_ref(ctx) }, out.is_null()) else {
+            // SAFETY: out_err NULL or writable.
+            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "ctx or out is NULL") };
+        };
+        // SAFETY: the caller passes `path_len` readable bytes.
+        let path = match unsafe { c_text(path, path_len) } {
+            Ok(path) => path,
+            // SAFETY: as above.
+            Err(code) => return unsafe { fail(out_err, code, "path is NULL or not UTF-8") },
+        };
+        match ctx.responder.render_path(path) {
+            Ok(file) => {
+                // SAFETY: checked non-NULL.
+                unsafe { types::write_out(out, types::into_raw(sippnp_rendered::new(file))) };
+                SIPPNP_OK
+            }
+            // SAFETY: as above.
+            Err(e) => unsafe { fail_with(out_err, &e) },
+        }
+    })
+}

@@ -57,6 +57,11 @@ pub enum sippnp_result {
     SIPPNP_ERR_RENDER_INVALID_KEY = 405,
     /// The provisioning URL cannot be expressed in this vendor's format.
     SIPPNP_ERR_RENDER_INVALID_URL = 406,
+    /// The requested file name is not a provisioning file sippnp knows (answer 404).
+    SIPPNP_ERR_RENDER_UNKNOWN_PATH = 407,
+    /// A known provisioning file sippnp does not render (model/common files, legacy binary,
+    /// boot and key files); answer 404.
+    SIPPNP_ERR_RENDER_UNSUPPORTED_FILE = 408,
     /// The vendor's encryption scheme is not public (Fanvil); nothing was encrypted.
     SIPPNP_ERR_CRYPTO_UNSUPPORTED = 450,
     /// The key or password is not valid for this cipher (length, characters).
@@ -105,6 +110,8 @@ impl sippnp_result {
             SIPPNP_ERR_RENDER_TOO_MANY_ACCOUNTS => "more accounts than the vendor format holds\0",
             SIPPNP_ERR_RENDER_INVALID_KEY => "override key not valid in the vendor format\0",
             SIPPNP_ERR_RENDER_INVALID_URL => "provisioning URL not valid for the vendor\0",
+            SIPPNP_ERR_RENDER_UNKNOWN_PATH => "not a provisioning file name\0",
+            SIPPNP_ERR_RENDER_UNSUPPORTED_FILE => "provisioning file not rendered by sippnp\0",
             SIPPNP_ERR_CRYPTO_UNSUPPORTED => "encryption scheme not supported for this vendor\0",
             SIPPNP_ERR_CRYPTO_INVALID_KEY => "invalid encryption key or password\0",
             SIPPNP_ERR_CRYPTO_BAD_HEADER => "not an encrypted file of this kind\0",
@@ -143,6 +150,8 @@ impl sippnp_result {
         SIPPNP_ERR_RENDER_TOO_MANY_ACCOUNTS,
         SIPPNP_ERR_RENDER_INVALID_KEY,
         SIPPNP_ERR_RENDER_INVALID_URL,
+        SIPPNP_ERR_RENDER_UNKNOWN_PATH,
+        SIPPNP_ERR_RENDER_UNSUPPORTED_FILE,
         SIPPNP_ERR_CRYPTO_UNSUPPORTED,
         SIPPNP_ERR_CRYPTO_INVALID_KEY,
         SIPPNP_ERR_CRYPTO_BAD_HEADER,
@@ -173,6 +182,8 @@ impl From<&Error> for sippnp_result {
             Error::Write(_) => SIPPNP_ERR_SIP_UNSAFE_VALUE,
             Error::Lookup(_) => SIPPNP_ERR_LOOKUP_FAILED,
             Error::NotAssigned => SIPPNP_ERR_NOT_ASSIGNED,
+            Error::UnknownPath => SIPPNP_ERR_RENDER_UNKNOWN_PATH,
+            Error::UnsupportedFile => SIPPNP_ERR_RENDER_UNSUPPORTED_FILE,
             Error::Render(r) => match r {
                 RenderError::UnsupportedVendor(_) => SIPPNP_ERR_RENDER_UNSUPPORTED_VENDOR,
                 RenderError::MissingMac => SIPPNP_ERR_RENDER_MISSING_MAC,

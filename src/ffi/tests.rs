@@ -470,6 +470,7 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
         )
     });
     panics(&|| sippnp_ctx_render(ctx, s, 1, out_any.cast(), null_mut()));
+    panics(&|| sippnp_ctx_render_path(ctx, s, 1, out_any.cast(), null_mut()));
     panics(&|| sippnp_device_parse(GXP2110.as_ptr(), GXP2110.len(), out_any.cast(), null_mut()));
     panics(&|| sippnp_assignment_new(out_any.cast()));
     panics(&|| sippnp_assignment_set(a, 1, s, 1));
@@ -640,4 +641,69 @@ fn encrypted_configs_round_trip_through_the_abi() {
     let r = sippnp_rendered_encrypt(rendered, 77, "k".as_ptr().cast(), 1, &mut out, null_mut());
     assert_eq!((r, out.is_null()), (SIPPNP_ERR_INVALID_PARAMETER, true));
     sippnp_rendered_free(rendered);
+}
+
+#[test]
+fn rendering_by_requested_path() {
+    let ctx = new_ctx(sippnp_unknown_policy::SIPPNP_UNKNOWN_SILENT);
+    let render_path = |path: &str| {
+        let mut out = null_mut();
+        let r = sippnp_ctx_render_path(ctx, path.as_ptr().cast(), path.len(), &mut out, null_mut());
+        assert_eq!(r == SIPPNP_OK, !out.is_null(), "{path}");
+        (r, out)
+    };
+    let (r, rendered) = render_path("/prov/cfg000b82273b89.xml");
+    assert_eq!(r, SIPPNP_OK);
+    assert_eq!(
+        text(sippnp_rendered_file_name(rendered)).unwrap(),
+        "cfg000b82273b89.xml"
+    );
+    assert!(
+        String::from_utf8(bytes(sippnp_rendered_content(rendered)))
+            .unwrap()
+            .contains("<P35>101</P35>")
+    );
+    sippnp_rendered_free(rendered);
+    assert_eq!(render_path("/favicon.ico").0, SIPPNP_ERR_RENDER_UNKNOWN_PATH);
+    let (r, binary) = render_path("cfg000b82273b89");
+    assert_eq!(
+        (r, text(sippnp_rendered_file_name(binary)).unwrap()),
+        (SIPPNP_OK, "cfg000b82273b89".into())
+    );
+    sippnp_rendered_free(binary);
+    assert_eq!(render_path("cfg.xml").0, SIPPNP_ERR_RENDER_UNSUPPORTED_FILE);
+    assert_eq!(render_path("000b82273b89.boot").0, SIPPNP_ERR_RENDER_UNSUPPORTED_FILE);
+    assert_eq!(render_path("cfg000b82999999.xml").0, SIPPNP_ERR_NOT_ASSIGNED);
+    sippnp_ctx_free(ctx);
+}
+
+#[test]
+fn every_supported_vendor_renders_through_the_abi() {
+    for (vendor, file_name, marker) in [
+        ("grandstream", "cfg000b82273b89.xml", "<P35>101</P35>"),
+        (
+            "snom",
+            "000B82273B89.xml",
+            "<user_name idx=\"1\" perm=\"R\">101</user_name>",
+        ),
+        ("yealink", "000b82273b89.cfg", "account.1.user_name = 101"),
+    ] {
+        assert!(crate::render::supported_vendors().contains(&vendor));
+        let mut a = null_mut();
+        assert_eq!(sippnp_assignment_new(&mut a), SIPPNP_OK);
+        set(a, sippnp_field::SIPPNP_FIELD_MAC, "000b82273b89");
+        set(a, sippnp_field::SIPPNP_FIELD_VENDOR, vendor);
+        set_account(a, 1, sippnp_account_field::SIPPNP_ACCOUNT_USER_ID, "101");
+        let mut rendered = null_mut();
+        assert_eq!(
+            sippnp_assignment_render(a, &mut rendered, null_mut()),
+            SIPPNP_OK,
+            "{vendor}"
+        );
+        assert_eq!(text(sippnp_rendered_file_name(rendered)).unwrap(), file_name);
+        let content = String::from_utf8(bytes(sippnp_rendered_content(rendered))).unwrap();
+        assert!(content.contains(marker), "{vendor}: {content}");
+        sippnp_rendered_free(rendered);
+        sippnp_assignment_free(a);
+    }
 }

@@ -57,9 +57,7 @@ const KEY_PNP: &str = "P1414";
 /// are appended in their given order.
 pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
-    let mut entries = globals(a)?;
-    entries.extend(accounts(&a.accounts)?);
-    apply_overrides(&mut entries, &a.overrides);
+    let entries = entries(a)?;
 
     let mut doc = XmlWriter::new();
     doc.open("gs_provision", &[("version", "1")])?;
@@ -75,15 +73,24 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     })
 }
 
+/// The P-values of `a` in write order: globals, accounts, then overrides (replacing in place or
+/// appended). Shared by the XML file and the legacy binary.
+pub(super) fn entries(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
+    let mut entries = globals(a)?;
+    entries.extend(accounts(&a.accounts)?);
+    apply_overrides(&mut entries, &a.overrides);
+    Ok(entries)
+}
+
 /// One P-value to write.
-struct Entry<'a> {
-    key: &'a str,
-    value: Cow<'a, str>,
-    field: Field<'a>,
+pub(super) struct Entry<'a> {
+    pub(super) key: &'a str,
+    pub(super) value: Cow<'a, str>,
+    pub(super) field: Field<'a>,
 }
 
 /// Neutral name of where a value came from, for errors (formatted only on error).
-enum Field<'a> {
+pub(super) enum Field<'a> {
     Global(&'static str),
     Account(usize, &'static str),
     Override(&'a str),

@@ -5,7 +5,10 @@
 //! characters, unusable key names) instead of writing a broken file.
 
 pub mod grandstream;
+pub mod grandstream_binary;
+pub mod snom;
 mod xml;
+pub mod yealink;
 
 use std::fmt;
 
@@ -41,7 +44,7 @@ pub enum RenderError {
     TooManyAccounts { max: usize, got: usize },
     /// An override key that cannot be a key of this vendor's format (the key, capped).
     InvalidKey(String),
-    /// The provisioning URL has a scheme other than tftp, http or https (the scheme, capped).
+    /// The provisioning URL has a scheme the vendor cannot fetch from (the scheme, capped).
     InvalidUrl(String),
 }
 
@@ -73,7 +76,7 @@ impl fmt::Display for RenderError {
             }
             RenderError::InvalidUrl(scheme) => write!(
                 f,
-                "unsupported provisioning url scheme \"{}\" (expected tftp, http or https)",
+                "provisioning url scheme \"{}\" is not one this vendor fetches from (http, https, tftp; ftp for some)",
                 scheme.escape_debug()
             ),
         }
@@ -84,7 +87,7 @@ impl std::error::Error for RenderError {}
 
 /// Vendor ids that [`render`] supports.
 pub fn supported_vendors() -> &'static [&'static str] {
-    &["grandstream"]
+    &["grandstream", "snom", "yealink"]
 }
 
 /// Renders the config file for `assignment` in the format of `vendor` (canonical lowercase id,
@@ -92,6 +95,8 @@ pub fn supported_vendors() -> &'static [&'static str] {
 pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, RenderError> {
     match vendor {
         "grandstream" => grandstream::render(assignment),
+        "snom" => snom::render(assignment),
+        "yealink" => yealink::render(assignment),
         "" => Err(RenderError::MissingVendor),
         other => Err(RenderError::UnsupportedVendor(capped(other))),
     }

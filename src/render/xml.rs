@@ -55,11 +55,28 @@ impl XmlWriter {
 
     /// Writes `<name>value</name>`; `field` names the value in a [`RenderError::ControlCharacter`].
     pub(crate) fn text_element(&mut self, name: &str, value: &str, field: impl Display) -> Result<(), RenderError> {
+        self.text_element_with_attributes(name, &[], value, field)
+    }
+
+    /// Writes `<name a="v"…>value</name>`; `field` names the value in a
+    /// [`RenderError::ControlCharacter`].
+    pub(crate) fn text_element_with_attributes(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str)],
+        value: &str,
+        field: impl Display,
+    ) -> Result<(), RenderError> {
         check_name(name)?;
+        for &(key, attribute) in attributes {
+            check_name(key)?;
+            check_text(attribute, format_args!("attribute {key} of {name}"))?;
+        }
         check_text(value, field)?;
         infallible(
             self.writer
                 .create_element(name)
+                .with_attributes(attributes.iter().copied())
                 .write_text_content(BytesText::new(value)),
         );
         Ok(())

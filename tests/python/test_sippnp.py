@@ -450,6 +450,25 @@ class Handle(unittest.TestCase):
             ctx.render("nope")
         self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_INVALID_PARAMETER)
 
+    def test_context_render_path(self) -> None:
+        ctx = self.context(mac_lookup({"000b82273b89": self.ACCOUNT}))
+        rendered = ctx.render_path("/prov/cfg000b82273b89.xml")
+        self.assertEqual(rendered.file_name, "cfg000b82273b89.xml")
+        self.assertEqual(ET.fromstring(rendered.content).find("config/P35").text, "1001")
+        binary = ctx.render_path("cfg000b82273b89")
+        self.assertEqual(binary.file_name, "cfg000b82273b89")
+        words = [int.from_bytes(binary.content[i : i + 2], "big") for i in range(0, len(binary.content), 2)]
+        self.assertEqual(sum(words) % 65536, 0)
+        self.assertTrue(binary.content.rstrip(b"\0").endswith(b"&gnkey=0b82"))
+        for path, code in [
+            ("/favicon.ico", sippnp.SIPPNP_ERR_RENDER_UNKNOWN_PATH),
+            ("cfg.xml", sippnp.SIPPNP_ERR_RENDER_UNSUPPORTED_FILE),
+            ("cfg000b82aaaaaa.xml", sippnp.SIPPNP_ERR_NOT_ASSIGNED),
+        ]:
+            with self.subTest(path=path), self.assertRaises(sippnp.SippnpError) as caught:
+                ctx.render_path(path)
+            self.assertEqual(caught.exception.code, code)
+
 
 class Render(unittest.TestCase):
     def assignment(self, password: str = "pw") -> sippnp.Assignment:
@@ -466,6 +485,17 @@ class Render(unittest.TestCase):
         root = ET.fromstring(rendered.content)
         self.assertEqual(root.find("config/P35").text, "1001")
         self.assertNotIn(b"pw", repr(rendered).encode())
+
+    def test_every_vendor_renders(self) -> None:
+        for vendor, file_name, marker in [
+            ("grandstream", "cfg000b82273b89.xml", b"<P35>1001</P35>"),
+            ("snom", "000B82273B89.xml", b'<user_name idx="1" perm="R">1001</user_name>'),
+            ("yealink", "000b82273b89.cfg", b"account.1.user_name = 1001\n"),
+        ]:
+            with self.subTest(vendor=vendor):
+                rendered = self.assignment().set_vendor(vendor).render()
+                self.assertEqual(rendered.file_name, file_name)
+                self.assertIn(marker, rendered.content)
 
     def test_pnp_is_switched_off_unless_kept(self) -> None:
         root = ET.fromstring(self.assignment().render().content)
