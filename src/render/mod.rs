@@ -4,8 +4,11 @@
 //! escapes values for its format and refuses values it cannot carry safely (control
 //! characters, unusable key names) instead of writing a broken file.
 
+pub mod fanvil;
 pub mod grandstream;
 pub mod grandstream_binary;
+pub mod htek;
+pub mod panasonic;
 pub mod snom;
 mod xml;
 pub mod yealink;
@@ -87,14 +90,17 @@ impl std::error::Error for RenderError {}
 
 /// Vendor ids that [`render`] supports.
 pub fn supported_vendors() -> &'static [&'static str] {
-    &["grandstream", "snom", "yealink"]
+    &["fanvil", "grandstream", "htek", "panasonic", "snom", "yealink"]
 }
 
 /// Renders the config file for `assignment` in the format of `vendor` (canonical lowercase id,
 /// e.g. `grandstream`). An empty `vendor` is [`RenderError::MissingVendor`].
 pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, RenderError> {
     match vendor {
+        "fanvil" => fanvil::render(assignment),
         "grandstream" => grandstream::render(assignment),
+        "htek" => htek::render(assignment),
+        "panasonic" => panasonic::render(assignment),
         "snom" => snom::render(assignment),
         "yealink" => yealink::render(assignment),
         "" => Err(RenderError::MissingVendor),
