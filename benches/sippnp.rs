@@ -60,8 +60,13 @@ fn render(c: &mut Criterion) {
             ..Account::default()
         };
     }
-    c.bench_function("render/grandstream_2_accounts", |b| {
-        b.iter(|| sippnp::render::render("grandstream", black_box(&assignment)))
+    for vendor in sippnp::render::supported_vendors() {
+        c.bench_function(&format!("render/{vendor}_2_accounts"), |b| {
+            b.iter(|| sippnp::render::render(vendor, black_box(&assignment)))
+        });
+    }
+    c.bench_function("render/grandstream_binary_2_accounts", |b| {
+        b.iter(|| sippnp::render::grandstream_binary::render(black_box(&assignment)))
     });
 }
 

@@ -36,9 +36,14 @@
 //! - `<AUTOUPDATE CONFIG MODULE>`: provisioning server and PnP off (SEED §5, CF §2.4, EXP) \[M\].
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
-use super::{RenderError, RenderedFile, capped};
+use super::accounts::used_accounts;
+use super::field::Field;
+use super::hostport::split_host_port;
+use super::url::{scheme_code, strict_scheme};
+use super::values::{breaks_line, check_override_key, check_value};
+use super::{RenderError, RenderedFile};
 use crate::assign::{Account, Assignment, Transport};
 use crate::net::unbracket;
 
@@ -196,23 +201,6 @@ impl<'a> Line<'a> {
     }
 }
 
-/// Neutral name of where a value came from, for errors (formatted only on error).
-enum Field<'a> {
-    Global(&'static str),
-    Account(usize, &'static str),
-    Override(&'a str),
-}
-
-impl fmt::Display for Field<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Global(name) => f.write_str(name),
-            Field::Account(index, name) => write!(f, "account {index} {name}"),
-            Field::Override(key) => write!(f, "override {}", capped(key)),
-        }
-    }
-}
-
 /// The GLOBAL and MMI sections.
 fn globals(a: &Assignment) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
@@ -244,23 +232,12 @@ fn globals(a: &Assignment) -> Vec<Line<'_>> {
 
 /// The SIP section: the line-list marker, then each non-empty account.
 fn accounts(accounts: &[Account]) -> Result<Vec<Line<'_>>, RenderError> {
-    let empty = Account::default();
-    let last_used = accounts.iter().rposition(|acct| *acct != empty).map_or(0, |i| i + 1);
-    if last_used > MAX_ACCOUNTS {
-        return Err(RenderError::TooManyAccounts {
-            max: MAX_ACCOUNTS,
-            got: last_used,
-        });
-    }
+    let mut used = used_accounts(accounts, MAX_ACCOUNTS)?.peekable();
     let mut lines = Vec::new();
-    if last_used > 0 {
+    if used.peek().is_some() {
         lines.push(Line::named(Section::Sip, MARK_SIP_LINES, "", "sip line list"));
     }
-    for (i, acct) in accounts[..last_used].iter().enumerate() {
-        if *acct == empty {
-            continue;
-        }
-        let index = i + 1;
+    for (index, acct) in used {
         // An empty proxy string is no proxy: a proxy without an address breaks calls.
         let proxy = acct
             .outbound_proxy
@@ -338,53 +315,8 @@ fn autoupdate(a: &Assignment) -> Result<Vec<Line<'_>>, RenderError> {
 /// Otherwise the error echoes the scheme (capped), or nothing when there is no syntactically
 /// valid scheme, so no part of the path or of any credentials in it is echoed.
 fn protocol_code(url: &str) -> Result<&'static str, RenderError> {
-    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
-    let valid_syntax = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !valid_syntax {
-        return Err(RenderError::InvalidUrl(String::new()));
-    }
-    URL_SCHEMES
-        .iter()
-        .find(|(known, _)| known.eq_ignore_ascii_case(scheme))
-        .map(|&(_, code)| code)
-        .ok_or_else(|| RenderError::InvalidUrl(capped(scheme)))
-}
-
-/// Splits an outbound proxy into the address (IPv6 without brackets) and the port:
-/// `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 literal (all host). Text that fits
-/// none of these (`host:`, `host:99999`, `[v6]x`) is written as the address verbatim, without
-/// a port, rather than guessed at.
-fn split_host_port(text: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = text.strip_prefix('[') {
-        return match rest.split_once(']') {
-            Some((host, "")) => (host, None),
-            Some((host, after)) => match after.strip_prefix(':').and_then(parse_port) {
-                Some(port) => (host, Some(port)),
-                None => (text, None),
-            },
-            None => (text, None),
-        };
-    }
-    match text.split_once(':') {
-        // More than one colon without brackets: a bare IPv6 literal.
-        Some((_, rest)) if rest.contains(':') => (text, None),
-        Some((host, port)) => match parse_port(port) {
-            Some(port) => (host, Some(port)),
-            None => (text, None),
-        },
-        None => (text, None),
-    }
-}
-
-/// A decimal port of digits only (no sign, no spaces).
-fn parse_port(text: &str) -> Option<u16> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    let (scheme, _) = strict_scheme(url)?;
+    scheme_code(scheme, &URL_SCHEMES)
 }
 
 /// Checks each override name, then replaces the value of a line with the same name in place,
@@ -393,14 +325,7 @@ fn parse_port(text: &str) -> Option<u16> {
 /// that [`is_valid_name`] refuses is [`RenderError::InvalidKey`].
 fn apply_overrides<'a>(lines: &mut Vec<Line<'a>>, overrides: &'a [(String, String)]) -> Result<(), RenderError> {
     for (i, (key, value)) in overrides.iter().enumerate() {
-        if key.chars().any(breaks_line) {
-            return Err(RenderError::ControlCharacter {
-                field: format!("override {} key", i + 1),
-            });
-        }
-        if !is_valid_name(key) {
-            return Err(RenderError::invalid_key(key));
-        }
+        check_override_key(i, key, breaks_line, is_valid_name)?;
         match lines.iter_mut().find(|line| line.name == key.as_str()) {
             Some(slot) => {
                 slot.value = Cow::Borrowed(value);
@@ -439,19 +364,11 @@ fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
 }
 
-/// Characters a line-oriented value cannot carry: control characters (C0, DEL, C1, which
-/// include CR, LF, NUL and NEL) and the Unicode line and paragraph separators.
-fn breaks_line(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
-}
-
 /// Refuses values that would break a line (checked in line order), then writes the padded header,
 /// each non-empty section after an empty line, and the end marker, all with CRLF line ends.
 fn write(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
-    if let Some(bad) = lines.iter().find(|line| line.value.chars().any(breaks_line)) {
-        return Err(RenderError::ControlCharacter {
-            field: bad.field.to_string(),
-        });
+    for line in lines {
+        check_value(&line.value, &line.field, breaks_line)?;
     }
     let mut out = String::with_capacity(HEADER_WIDTH + 64 + lines.len() * (NAME_WIDTH + 24));
     write!(out, "{HEADER:<HEADER_WIDTH$}{EOL}").expect("writing to a String cannot fail");
@@ -478,6 +395,7 @@ fn write(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{self, control_error, pairs as owned};
     use super::*;
     use crate::device::Mac;
 
@@ -487,29 +405,8 @@ mod tests {
     const HEADER_LINE: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000                      \r\n";
 
     fn two_accounts() -> Assignment {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            ..Assignment::default()
-        };
-        let one = a.account_mut(1);
-        one.label = Some("Reception".into());
-        one.display_name = Some("Front Desk".into());
-        one.user_id = Some("101".into());
-        one.auth_id = Some("auth101".into());
-        one.password = Some("s3cret".into());
-        one.registrar_host = Some("pbx.example".into());
-        one.registrar_port = Some(5062);
-        one.outbound_proxy = Some("proxy.example:5070".into());
-        let two = a.account_mut(2);
-        two.user_id = Some("102".into());
-        two.password = Some("pw102".into());
-        two.registrar_host = Some("[2001:db8::1]".into());
-        two.transport = Transport::Tls;
-        two.outbound_proxy = Some("[2001:db8::2]:5071".into());
-        a.provisioning_url = Some("https://prov.example:8443/fanvil/".into());
-        a.ntp_server = Some("pool.ntp.org".into());
-        a.timezone = Some("4".into());
-        a.admin_password = Some("admin!".into());
+        let mut a = test_support::two_accounts(MAC, "[2001:db8::1]", "https://prov.example:8443/fanvil/", "4");
+        a.account_mut(2).outbound_proxy = Some("[2001:db8::2]:5071".into());
         a
     }
 
@@ -556,16 +453,8 @@ mod tests {
         parsed.iter().map(|(_, n, v)| (n.clone(), v.clone())).collect()
     }
 
-    fn owned(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect()
-    }
-
     fn value<'p>(parsed: &'p Parsed, name: &str) -> Option<&'p str> {
         parsed.iter().find(|(_, n, _)| n == name).map(|(_, _, v)| v.as_str())
-    }
-
-    fn control_error(field: &str) -> Result<RenderedFile, RenderError> {
-        Err(RenderError::ControlCharacter { field: field.into() })
     }
 
     #[test]

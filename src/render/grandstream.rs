@@ -5,10 +5,12 @@
 //! accounts 5 and 6 are P17xx and P18xx, so no formula is used.
 
 use std::borrow::Cow;
-use std::fmt;
 
+use super::accounts::used_accounts;
+use super::field::Field;
+use super::url::{scheme_code, split_scheme};
 use super::xml::XmlWriter;
-use super::{RenderError, RenderedFile, capped};
+use super::{RenderError, RenderedFile, replace_or_append};
 use crate::assign::{Account, Assignment, Transport};
 
 /// Accounts the P-value format addresses.
@@ -41,6 +43,8 @@ const ACCOUNT_KEYS: [[&str; 9]; MAX_ACCOUNTS] = [
 
 /// Config upgrade protocol ("Config upgrade via": 0 TFTP, 1 HTTP, 2 HTTPS).
 const KEY_CONFIG_PROTOCOL: &str = "P212";
+/// The [`KEY_CONFIG_PROTOCOL`] code of each scheme the phone fetches with (any case).
+const CONFIG_PROTOCOLS: [(&str, &str); 3] = [("tftp", "0"), ("http", "1"), ("https", "2")];
 /// Config server path (`host[:port]/path`, no scheme).
 const KEY_CONFIG_SERVER: &str = "P237";
 const KEY_NTP_SERVER: &str = "P30";
@@ -89,23 +93,6 @@ pub(super) struct Entry<'a> {
     pub(super) field: Field<'a>,
 }
 
-/// Neutral name of where a value came from, for errors (formatted only on error).
-pub(super) enum Field<'a> {
-    Global(&'static str),
-    Account(usize, &'static str),
-    Override(&'a str),
-}
-
-impl fmt::Display for Field<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Global(name) => f.write_str(name),
-            Field::Account(index, name) => write!(f, "account {index} {name}"),
-            Field::Override(key) => write!(f, "override {}", capped(key)),
-        }
-    }
-}
-
 fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
     let mut entries = Vec::new();
     if let Some(url) = a.provisioning_url.as_deref() {
@@ -146,35 +133,16 @@ fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
 /// Splits a provisioning URL into the P212 code and the P237 path. A URL without a scheme
 /// (no `://` before the first `/`, `?` or `#`) is the path as it is, with no P212.
 fn split_url(url: &str) -> Result<(Option<&'static str>, &str), RenderError> {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((scheme, rest)) = split_scheme(url) else {
         return Ok((None, url));
     };
-    if scheme.contains(['/', '?', '#']) {
-        return Ok((None, url));
-    }
-    let code = match scheme.to_ascii_lowercase().as_str() {
-        "tftp" => "0",
-        "http" => "1",
-        "https" => "2",
-        _ => return Err(RenderError::InvalidUrl(capped(scheme))),
-    };
-    Ok((Some(code), rest))
+    Ok((Some(scheme_code(scheme, &CONFIG_PROTOCOLS)?), rest))
 }
 
 fn accounts(accounts: &[Account]) -> Result<Vec<Entry<'_>>, RenderError> {
-    let empty = Account::default();
-    let last_used = accounts.iter().rposition(|acct| *acct != empty).map_or(0, |i| i + 1);
-    if last_used > MAX_ACCOUNTS {
-        return Err(RenderError::TooManyAccounts {
-            max: MAX_ACCOUNTS,
-            got: last_used,
-        });
-    }
     let mut entries = Vec::new();
-    for (i, (acct, keys)) in accounts.iter().zip(&ACCOUNT_KEYS).enumerate() {
-        if *acct == empty {
-            continue;
-        }
+    for (index, acct) in used_accounts(accounts, MAX_ACCOUNTS)? {
+        let keys = &ACCOUNT_KEYS[index - 1];
         let values: [Option<Cow<'_, str>>; 9] = [
             Some(Cow::from("1")),
             acct.label.as_deref().map(Cow::from),
@@ -191,7 +159,7 @@ fn accounts(accounts: &[Account]) -> Result<Vec<Entry<'_>>, RenderError> {
                 entries.push(Entry {
                     key,
                     value,
-                    field: Field::Account(i + 1, field),
+                    field: Field::Account(index, field),
                 });
             }
         }
@@ -216,15 +184,13 @@ fn apply_overrides<'a>(entries: &mut Vec<Entry<'a>>, overrides: &'a [(String, St
             value: Cow::from(value),
             field: Field::Override(key),
         };
-        match entries.iter_mut().find(|e| e.key == key) {
-            Some(slot) => *slot = entry,
-            None => entries.push(entry),
-        }
+        replace_or_append(entries, |e| e.key == key, entry);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{self, pairs};
     use super::super::xml::{Node, parse};
     use super::*;
     use crate::device::Mac;
@@ -232,29 +198,12 @@ mod tests {
     const MAC: Mac = Mac([0x00, 0x0b, 0x82, 0x27, 0x3b, 0x89]);
 
     fn two_accounts() -> Assignment {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            ..Assignment::default()
-        };
-        let one = a.account_mut(1);
-        one.label = Some("Reception".into());
-        one.display_name = Some("Front Desk".into());
-        one.user_id = Some("101".into());
-        one.auth_id = Some("auth101".into());
-        one.password = Some("s3cret".into());
-        one.registrar_host = Some("pbx.example".into());
-        one.registrar_port = Some(5062);
-        one.outbound_proxy = Some("proxy.example:5070".into());
-        let two = a.account_mut(2);
-        two.user_id = Some("102".into());
-        two.password = Some("pw102".into());
-        two.registrar_host = Some("2001:db8::1".into());
-        two.transport = Transport::Tls;
-        a.provisioning_url = Some("https://prov.example:8443/gs/".into());
-        a.ntp_server = Some("pool.ntp.org".into());
-        a.timezone = Some("CET-1CEST-2,M3.5.0/02:00:00,M10.5.0/03:00:00".into());
-        a.admin_password = Some("admin!".into());
-        a
+        test_support::two_accounts(
+            MAC,
+            "2001:db8::1",
+            "https://prov.example:8443/gs/",
+            "CET-1CEST-2,M3.5.0/02:00:00,M10.5.0/03:00:00",
+        )
     }
 
     /// Renders `a` and parses the output back into its elements.
@@ -271,10 +220,6 @@ mod tests {
                 Some((key, n.text))
             })
             .collect()
-    }
-
-    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect()
     }
 
     #[test]

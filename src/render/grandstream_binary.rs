@@ -9,6 +9,7 @@
 //! HTTPS.
 
 use super::grandstream::entries;
+use super::values::check_value;
 use super::{RenderError, RenderedFile};
 use crate::assign::Assignment;
 
@@ -24,11 +25,7 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
         if entry.key.is_empty() || !entry.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(RenderError::invalid_key(entry.key));
         }
-        if entry.value.chars().any(char::is_control) {
-            return Err(RenderError::ControlCharacter {
-                field: entry.field.to_string(),
-            });
-        }
+        check_value(&entry.value, &entry.field, char::is_control)?;
         body.extend_from_slice(entry.key.as_bytes());
         body.push(b'=');
         percent_encode(&entry.value, &mut body);

@@ -50,10 +50,12 @@
 //! stays as the phone has it: [`Assignment::keep_pnp_enabled`] has no effect for Htek yet.
 
 use std::borrow::Cow;
-use std::fmt;
 
+use super::accounts::used_accounts;
+use super::field::Field;
+use super::url::{scheme_code, split_scheme};
 use super::xml::XmlWriter;
-use super::{RenderError, RenderedFile, capped};
+use super::{RenderError, RenderedFile};
 use crate::assign::{Account, Assignment, Transport};
 
 /// Accounts the Htek P-value format addresses (the research covers 1–6).
@@ -109,6 +111,8 @@ const CONFIG_PROTOCOL: Param = Param {
     key: "P212",
     para: "AutoProvision_UpgradeMode",
 };
+/// The [`CONFIG_PROTOCOL`] code of each scheme (any case); `ftp`'s is unknown.
+const UPGRADE_MODES: [(&str, &str); 3] = [("tftp", "0"), ("http", "1"), ("https", "2")];
 /// Config server path: the provisioning URL as given.
 const CONFIG_SERVER: Param = Param {
     key: "P237",
@@ -180,23 +184,6 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// Neutral name of where a value came from, for errors (formatted only on error).
-enum Field<'a> {
-    Global(&'static str),
-    Account(usize, &'static str),
-    Override(&'a str),
-}
-
-impl fmt::Display for Field<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Global(name) => f.write_str(name),
-            Field::Account(index, name) => write!(f, "account {index} {name}"),
-            Field::Override(key) => write!(f, "override {}", capped(key)),
-        }
-    }
-}
-
 fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
     let mut entries = Vec::new();
     if let Some(url) = a.provisioning_url.as_deref() {
@@ -220,39 +207,21 @@ fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
 /// The P212 code for the scheme of `url`; `None` for a URL without a scheme (no `://` before
 /// the first `/`, `?` or `#`).
 fn upgrade_mode(url: &str) -> Result<Option<&'static str>, RenderError> {
-    let Some((scheme, _)) = url.split_once("://") else {
-        return Ok(None);
-    };
-    if scheme.contains(['/', '?', '#']) {
-        return Ok(None);
-    }
-    match scheme.to_ascii_lowercase().as_str() {
-        "tftp" => Ok(Some("0")),
-        "http" => Ok(Some("1")),
-        "https" => Ok(Some("2")),
-        _ => Err(RenderError::InvalidUrl(capped(scheme))),
+    match split_scheme(url) {
+        Some((scheme, _)) => scheme_code(scheme, &UPGRADE_MODES).map(Some),
+        None => Ok(None),
     }
 }
 
 /// Profile 1 (from the first account present), then each account's own keys.
 fn accounts(accounts: &[Account]) -> Result<Vec<Entry<'_>>, RenderError> {
-    let empty = Account::default();
-    let last_used = accounts.iter().rposition(|acct| *acct != empty).map_or(0, |i| i + 1);
-    if last_used > MAX_ACCOUNTS {
-        return Err(RenderError::TooManyAccounts {
-            max: MAX_ACCOUNTS,
-            got: last_used,
-        });
-    }
+    let mut used = used_accounts(accounts, MAX_ACCOUNTS)?.peekable();
     let mut entries = Vec::new();
-    if let Some(i) = accounts.iter().position(|acct| *acct != empty) {
-        entries.extend(profile1(i + 1, &accounts[i]));
+    if let Some(&(index, acct)) = used.peek() {
+        entries.extend(profile1(index, acct));
     }
-    for (i, (acct, keys)) in accounts.iter().zip(&ACCOUNT_KEYS).enumerate() {
-        if *acct == empty {
-            continue;
-        }
-        let index = i + 1;
+    for (index, acct) in used {
+        let keys = &ACCOUNT_KEYS[index - 1];
         let values: [Option<&str>; 6] = [
             Some("1"),
             acct.label.as_deref(),
@@ -330,6 +299,7 @@ fn apply_overrides<'a>(entries: &mut Vec<Entry<'a>>, overrides: &'a [(String, St
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{self, pairs};
     use super::super::xml::{Node, parse};
     use super::*;
     use crate::device::Mac;
@@ -337,31 +307,10 @@ mod tests {
     const MAC: Mac = Mac([0x00, 0x1f, 0xc1, 0x1c, 0x22, 0xa9]);
 
     fn two_accounts() -> Assignment {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            ..Assignment::default()
-        };
-        let one = a.account_mut(1);
-        one.label = Some("Reception".into());
-        one.display_name = Some("Front Desk".into());
-        one.user_id = Some("101".into());
-        one.auth_id = Some("auth101".into());
-        one.password = Some("s3cret".into());
-        one.registrar_host = Some("pbx.example".into());
-        one.registrar_port = Some(5062);
-        one.outbound_proxy = Some("proxy.example:5070".into());
-        one.transport = Transport::Tcp;
-        let two = a.account_mut(2);
-        two.label = Some("Sales".into());
-        two.user_id = Some("102".into());
-        two.password = Some("pw102".into());
-        // Not written: accounts share profile 1 (account 1's server).
-        two.registrar_host = Some("2001:db8::1".into());
-        two.transport = Transport::Tls;
-        a.provisioning_url = Some("https://prov.example:8443/htek/".into());
-        a.ntp_server = Some("pool.ntp.org".into());
-        a.timezone = Some("49".into());
-        a.admin_password = Some("admin!".into());
+        let mut a = test_support::two_accounts(MAC, "2001:db8::1", "https://prov.example:8443/htek/", "49");
+        a.account_mut(1).transport = Transport::Tcp;
+        // Account 2's registrar is not written: accounts share profile 1 (account 1's server).
+        a.account_mut(2).label = Some("Sales".into());
         a
     }
 
@@ -386,10 +335,6 @@ mod tests {
     /// The `<config>` children as (key, value), in document order.
     fn values(a: &Assignment) -> Vec<(String, String)> {
         config(a).into_iter().map(|(k, _, v)| (k, v)).collect()
-    }
-
-    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect()
     }
 
     fn triples(expected: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {

@@ -3,13 +3,26 @@
 //! One module per vendor; [`render`] picks the module by canonical vendor id. Every renderer
 //! escapes values for its format and refuses values it cannot carry safely (control
 //! characters, unusable key names) instead of writing a broken file.
+//!
+//! What the renderers share lives in small modules of its own: `field` (neutral error names
+//! of values), `values` (characters a line-oriented format cannot carry, override key checks),
+//! `url` (provisioning URL schemes), `hostport` (outbound proxy `host:port`), `accounts`
+//! (which accounts are written), `replace_or_append` (overrides in place), and the XML writer
+//! in `xml`. Key tables, key rules and layouts stay in each vendor's module.
 
+mod accounts;
 pub mod fanvil;
+mod field;
 pub mod grandstream;
 pub mod grandstream_binary;
+mod hostport;
 pub mod htek;
 pub mod panasonic;
 pub mod snom;
+#[cfg(test)]
+mod test_support;
+mod url;
+mod values;
 mod xml;
 pub mod yealink;
 
@@ -111,6 +124,15 @@ pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, Ren
 /// The first [`ECHO_MAX_CHARS`] characters of `text`, for echoing in errors.
 fn capped(text: &str) -> String {
     text.chars().take(ECHO_MAX_CHARS).collect()
+}
+
+/// Puts an override in place: replaces the first item `same` accepts (a generated entry with
+/// the override's key), else appends `item`, so the order of generated entries is kept.
+fn replace_or_append<T>(items: &mut Vec<T>, same: impl FnMut(&&mut T) -> bool, item: T) {
+    match items.iter_mut().find(same) {
+        Some(slot) => *slot = item,
+        None => items.push(item),
+    }
 }
 
 #[cfg(test)]

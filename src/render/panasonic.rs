@@ -19,9 +19,13 @@
 //! (`# PCC Standard Format File #`) and are not this format.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use super::{RenderError, RenderedFile, capped};
+use super::accounts::used_accounts;
+use super::field::Field;
+use super::hostport::split_host_port;
+use super::url::{check_known_scheme, strict_scheme};
+use super::values::{breaks_line, check_override_key, check_value};
+use super::{RenderError, RenderedFile, replace_or_append};
 use crate::assign::{Account, Assignment, Transport};
 use crate::device::Mac;
 use crate::net::{bracket_ipv6, unbracket};
@@ -125,23 +129,6 @@ struct Entry<'a> {
     field: Field<'a>,
 }
 
-/// Neutral name of where a value came from, for errors (formatted only on error).
-enum Field<'a> {
-    Global(&'static str),
-    Account(usize, &'static str),
-    Override(&'a str),
-}
-
-impl fmt::Display for Field<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Global(name) => f.write_str(name),
-            Field::Account(index, name) => write!(f, "account {index} {name}"),
-            Field::Override(key) => write!(f, "override {}", capped(key)),
-        }
-    }
-}
-
 fn globals(a: &Assignment, mac: Mac) -> Result<Vec<Entry<'_>>, RenderError> {
     let mut entries = Vec::new();
     let mut push = |key, value, field| {
@@ -187,36 +174,14 @@ fn standard_file_url(url: &str, mac: Mac) -> Result<Cow<'_, str>, RenderError> {
 /// text after `://`. Otherwise the error echoes the scheme (capped), or nothing when there is
 /// no syntactically valid scheme, so no part of the path or of any credentials is echoed.
 fn check_scheme(url: &str) -> Result<&str, RenderError> {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let valid_syntax = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !valid_syntax {
-        return Err(RenderError::InvalidUrl(String::new()));
-    }
-    if URL_SCHEMES.iter().any(|known| known.eq_ignore_ascii_case(scheme)) {
-        Ok(rest)
-    } else {
-        Err(RenderError::InvalidUrl(capped(scheme)))
-    }
+    let (scheme, rest) = strict_scheme(url)?;
+    check_known_scheme(scheme, &URL_SCHEMES)?;
+    Ok(rest)
 }
 
 fn accounts(accounts: &[Account]) -> Result<Vec<Entry<'_>>, RenderError> {
-    let empty = Account::default();
-    let last_used = accounts.iter().rposition(|acct| *acct != empty).map_or(0, |i| i + 1);
-    if last_used > MAX_ACCOUNTS {
-        return Err(RenderError::TooManyAccounts {
-            max: MAX_ACCOUNTS,
-            got: last_used,
-        });
-    }
     let mut entries = Vec::new();
-    for (i, acct) in accounts[..last_used].iter().enumerate() {
-        if *acct == empty {
-            continue;
-        }
-        let index = i + 1;
+    for (index, acct) in used_accounts(accounts, MAX_ACCOUNTS)? {
         let registrar = acct.registrar_host.as_deref().map(unbracket);
         let port = acct.registrar_port.map(|port| port.to_string());
         // An empty proxy string is no proxy.
@@ -262,64 +227,19 @@ fn transport_code(transport: Transport) -> &'static str {
     }
 }
 
-/// Splits an outbound proxy into the address (IPv6 without brackets) and the port:
-/// `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 literal (all host). Text that fits
-/// none of these (`host:`, `host:99999`, `[v6]x`) is written as the address verbatim, without
-/// a port, rather than guessed at.
-fn split_host_port(text: &str) -> (&str, Option<u16>) {
-    if let Some(inner) = text.strip_prefix('[') {
-        let Some((host, after)) = inner.split_once(']') else {
-            return (text, None);
-        };
-        if after.is_empty() {
-            return (host, None);
-        }
-        return match after.strip_prefix(':').and_then(parse_port) {
-            Some(port) => (host, Some(port)),
-            None => (text, None),
-        };
-    }
-    match text.split_once(':') {
-        Some((host, port)) if !port.contains(':') => match parse_port(port) {
-            Some(port) => (host, Some(port)),
-            None => (text, None),
-        },
-        // No colon, or several (a bare IPv6 literal): all host.
-        _ => (text, None),
-    }
-}
-
-/// A decimal port of digits only (no sign, no spaces).
-fn parse_port(text: &str) -> Option<u16> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
 /// Checks each override key, then replaces the value of an entry with the same key in place,
 /// else appends. A key with a character a value could not carry either (control character,
 /// `"`) is [`RenderError::ControlCharacter`] for `override N key` (N = 1-based position); any
 /// other key outside `[A-Z0-9_]{1,32}` is [`RenderError::InvalidKey`].
 fn apply_overrides<'a>(entries: &mut Vec<Entry<'a>>, overrides: &'a [(String, String)]) -> Result<(), RenderError> {
     for (i, (key, value)) in overrides.iter().enumerate() {
-        if key.chars().any(cannot_carry) {
-            return Err(RenderError::ControlCharacter {
-                field: format!("override {} key", i + 1),
-            });
-        }
-        if !is_valid_key(key) {
-            return Err(RenderError::invalid_key(key));
-        }
+        check_override_key(i, key, cannot_carry, is_valid_key)?;
         let entry = Entry {
             key: Cow::Borrowed(key),
             value: Cow::from(value),
             field: Field::Override(key),
         };
-        match entries.iter_mut().find(|e| e.key == key.as_str()) {
-            Some(slot) => *slot = entry,
-            None => entries.push(entry),
-        }
+        replace_or_append(entries, |e| e.key == key.as_str(), entry);
     }
     Ok(())
 }
@@ -333,10 +253,10 @@ fn is_valid_key(key: &str) -> bool {
 }
 
 /// Characters a quoted, line-oriented value cannot carry: the closing `"` (there is no
-/// escape), control characters (C0, DEL, C1, which include CR, LF and NEL) and the Unicode
-/// line and paragraph separators.
+/// escape), and those that [`breaks_line`] (control characters, which include CR, LF and NEL,
+/// and the Unicode line and paragraph separators).
 fn cannot_carry(c: char) -> bool {
-    c == '"' || c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c == '"' || breaks_line(c)
 }
 
 /// The header line, then `KEY="value"` per entry, each ending in CR LF, then one empty line;
@@ -347,11 +267,7 @@ fn write(entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
     out.push_str(EOL);
     for entry in entries {
         debug_assert!(is_valid_key(&entry.key), "generated keys are valid");
-        if entry.value.chars().any(cannot_carry) {
-            return Err(RenderError::ControlCharacter {
-                field: entry.field.to_string(),
-            });
-        }
+        check_value(&entry.value, &entry.field, cannot_carry)?;
         out.push_str(&entry.key);
         out.push_str("=\"");
         out.push_str(&entry.value);
@@ -364,34 +280,14 @@ fn write(entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{self, control_error, pairs};
     use super::*;
 
     const MAC: Mac = Mac([0x00, 0x80, 0xf0, 0x12, 0xab, 0xcd]);
 
     fn two_accounts() -> Assignment {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            ..Assignment::default()
-        };
-        let one = a.account_mut(1);
-        one.label = Some("Reception".into());
-        one.display_name = Some("Front Desk".into());
-        one.user_id = Some("101".into());
-        one.auth_id = Some("auth101".into());
-        one.password = Some("s3cret".into());
-        one.registrar_host = Some("pbx.example".into());
-        one.registrar_port = Some(5062);
-        one.outbound_proxy = Some("proxy.example:5070".into());
-        let two = a.account_mut(2);
-        two.user_id = Some("102".into());
-        two.password = Some("pw102".into());
-        two.registrar_host = Some("[2001:db8::1]".into());
-        two.transport = Transport::Tls;
-        two.outbound_proxy = Some("[2001:db8::2]:5071".into());
-        a.provisioning_url = Some("https://prov.example:8443/panasonic/".into());
-        a.ntp_server = Some("pool.ntp.org".into());
-        a.timezone = Some("60".into());
-        a.admin_password = Some("admin!".into());
+        let mut a = test_support::two_accounts(MAC, "[2001:db8::1]", "https://prov.example:8443/panasonic/", "60");
+        a.account_mut(2).outbound_proxy = Some("[2001:db8::2]:5071".into());
         a
     }
 
@@ -423,14 +319,6 @@ mod tests {
                 (key.to_owned(), value.to_owned())
             })
             .collect()
-    }
-
-    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect()
-    }
-
-    fn control_error(field: &str) -> Result<RenderedFile, RenderError> {
-        Err(RenderError::ControlCharacter { field: field.into() })
     }
 
     #[test]

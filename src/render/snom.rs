@@ -38,10 +38,12 @@
 //! site re-points its phones.
 
 use std::borrow::Cow;
-use std::fmt;
 
+use super::accounts::used_accounts;
+use super::field::Field;
+use super::url::{check_known_scheme, split_scheme};
 use super::xml::XmlWriter;
-use super::{RenderError, RenderedFile, capped};
+use super::{RenderError, RenderedFile, replace_or_append};
 use crate::assign::{Account, Assignment, Transport};
 use crate::device::Mac;
 
@@ -129,23 +131,6 @@ struct Setting<'a> {
     field: Field<'a>,
 }
 
-/// Neutral name of where a value came from, for errors (formatted only on error).
-enum Field<'a> {
-    Global(&'static str),
-    Account(usize, &'static str),
-    Override(&'a str),
-}
-
-impl fmt::Display for Field<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Global(name) => f.write_str(name),
-            Field::Account(index, name) => write!(f, "account {index} {name}"),
-            Field::Override(key) => write!(f, "override {}", capped(key)),
-        }
-    }
-}
-
 fn global<'a>(name: &'static str, value: impl Into<Cow<'a, str>>, field: &'static str) -> Setting<'a> {
     Setting {
         name,
@@ -182,32 +167,13 @@ fn globals(a: &Assignment) -> Result<Vec<Setting<'_>>, RenderError> {
 /// Accepts `scheme://…` with a scheme of [`URL_SCHEMES`] (any case); the URL is written as it
 /// is, so `{mac}` placeholders reach the phone.
 fn check_url_scheme(url: &str) -> Result<(), RenderError> {
-    let scheme = match url.split_once("://") {
-        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => scheme,
-        _ => "",
-    };
-    if URL_SCHEMES.iter().any(|known| scheme.eq_ignore_ascii_case(known)) {
-        Ok(())
-    } else {
-        Err(RenderError::InvalidUrl(capped(scheme)))
-    }
+    let scheme = split_scheme(url).map_or("", |(scheme, _)| scheme);
+    check_known_scheme(scheme, &URL_SCHEMES)
 }
 
 fn accounts(accounts: &[Account]) -> Result<Vec<Setting<'_>>, RenderError> {
-    let empty = Account::default();
-    let last_used = accounts.iter().rposition(|acct| *acct != empty).map_or(0, |i| i + 1);
-    if last_used > MAX_ACCOUNTS {
-        return Err(RenderError::TooManyAccounts {
-            max: MAX_ACCOUNTS,
-            got: last_used,
-        });
-    }
     let mut settings = Vec::new();
-    for (i, acct) in accounts[..last_used].iter().enumerate() {
-        if *acct == empty {
-            continue;
-        }
-        let index = i + 1;
+    for (index, acct) in used_accounts(accounts, MAX_ACCOUNTS)? {
         let (outbound, outbound_field) = match outbound(acct) {
             Some((value, field)) => (Some(Cow::from(value)), field),
             None => (None, "outbound proxy"),
@@ -278,10 +244,7 @@ fn apply_overrides<'a>(settings: &mut Vec<Setting<'a>>, overrides: &'a [(String,
             value: Cow::from(value),
             field: Field::Override(key),
         };
-        match settings.iter_mut().find(|s| s.idx.is_none() && s.name == key) {
-            Some(slot) => *slot = setting,
-            None => settings.push(setting),
-        }
+        replace_or_append(settings, |s| s.idx.is_none() && s.name == key, setting);
     }
 }
 
@@ -289,36 +252,17 @@ fn apply_overrides<'a>(settings: &mut Vec<Setting<'a>>, overrides: &'a [(String,
 ///
 #[cfg(test)]
 mod tests {
+    use super::super::test_support;
     use super::super::xml::{Node, parse};
     use super::*;
 
     const MAC: Mac = Mac([0x00, 0x04, 0x13, 0xa1, 0x1f, 0xa7]);
 
     fn two_accounts() -> Assignment {
-        let mut a = Assignment {
-            mac: Some(MAC),
+        Assignment {
             model: Some("D785".into()),
-            ..Assignment::default()
-        };
-        let one = a.account_mut(1);
-        one.label = Some("Reception".into());
-        one.display_name = Some("Front Desk".into());
-        one.user_id = Some("101".into());
-        one.auth_id = Some("auth101".into());
-        one.password = Some("s3cret".into());
-        one.registrar_host = Some("pbx.example".into());
-        one.registrar_port = Some(5062);
-        one.outbound_proxy = Some("proxy.example:5070".into());
-        let two = a.account_mut(2);
-        two.user_id = Some("102".into());
-        two.password = Some("pw102".into());
-        two.registrar_host = Some("2001:db8::1".into());
-        two.transport = Transport::Tls;
-        a.provisioning_url = Some("https://prov.example:8443/snom/{mac}.xml".into());
-        a.ntp_server = Some("pool.ntp.org".into());
-        a.timezone = Some("GER+1".into());
-        a.admin_password = Some("admin!".into());
-        a
+            ..test_support::two_accounts(MAC, "2001:db8::1", "https://prov.example:8443/snom/{mac}.xml", "GER+1")
+        }
     }
 
     /// Renders `a` and parses the output back into its elements.
