@@ -12,10 +12,13 @@
 //!     /srv/prov/cfg000b82273b89.xml
 //! cargo run --release --example sippnp -- serve --listen 0.0.0.0:5060 --server 192.0.2.10:5060 \
 //!     --multicast --url 'http://pbx/prov/{mac}.xml' --devices examples/devices.toml
+//! cargo run --example sippnp -- capabilities > docs/VENDORS.md
 //! ```
 
 #[path = "cli/args.rs"]
 mod args;
+#[path = "cli/capabilities.rs"]
+mod capabilities;
 #[path = "cli/devices.rs"]
 mod devices;
 
@@ -48,6 +51,7 @@ Usage:
   sippnp decrypt --vendor NAME (--password P | --key-file FILE) FILE
   sippnp serve --listen IP:PORT --url TEMPLATE --devices FILE [--count N]
                [--unknown answer|silent] [--server HOST:PORT] [--multicast]
+  sippnp capabilities [--markdown]
   sippnp --help
 
 Commands:
@@ -67,6 +71,10 @@ Commands:
            print the plaintext (yealink: with its space padding).
   serve    Answer SUBSCRIBEs on a UDP socket: 200 OK to the sender, then the
            NOTIFY to the phone's Contact. One line per datagram on stderr.
+  capabilities
+           Print the vendors x models x files x features table compiled into
+           the library, as Markdown (--markdown, the default and only format):
+           the generator of docs/VENDORS.md.
 
 Options:
   --url TEMPLATE       Provisioning URL for the NOTIFY body. Expands {mac}, {MAC},
@@ -92,6 +100,7 @@ Options:
   --key-file FILE      decrypt: yealink: read the key from NAME_Security.enc.
   --multicast          serve: join the SIP PnP group 224.0.1.75 (listen on
                        0.0.0.0:5060 and give --server).
+  --markdown           capabilities: print Markdown (the default).
   -h, --help           Show this text.
 
 Exit status: 0 on success, 2 for a bad command line or bad input (datagram,
@@ -118,6 +127,10 @@ const DECRYPT: Spec = Spec {
 const SERVE: Spec = Spec {
     valued: &["--listen", "--url", "--devices", "--count", "--unknown", "--server"],
     switches: &["--multicast"],
+};
+const CAPABILITIES: Spec = Spec {
+    valued: &[],
+    switches: &["--markdown"],
 };
 
 /// Why the tool stops.
@@ -175,6 +188,7 @@ fn run(mut argv: impl Iterator<Item = String>) -> Result<u8, Failure> {
         "render" => (&RENDER, render),
         "decrypt" => (&DECRYPT, decrypt),
         "serve" => (&SERVE, serve),
+        "capabilities" => (&CAPABILITIES, capabilities::run),
         other if other.starts_with('-') => {
             return Err(Failure::Usage(format!("unknown option {}", printable(other))));
         }

@@ -8,6 +8,7 @@
 //! file. The C ABI lives in `ffi` and is described by `include/sippnp.h`.
 
 pub mod assign;
+pub mod capabilities;
 pub mod crypto;
 pub mod device;
 pub mod error;

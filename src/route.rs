@@ -83,7 +83,12 @@ fn grandstream_or_htek(name: &str) -> Option<Route> {
         return found("grandstream", Target::Common, FileKind::Config);
     }
     if let Some(mac) = mac12(rest) {
-        return found("grandstream", Target::Device(mac), FileKind::LegacyBinary);
+        // Htek phones also ask for `cfg<mac>` first (its XML without the extension);
+        // for Grandstream it is the legacy binary.
+        return match by_oui(mac, &["htek"], "grandstream") {
+            "htek" => found("htek", Target::Device(mac), FileKind::Config),
+            vendor => found(vendor, Target::Device(mac), FileKind::LegacyBinary),
+        };
     }
     let stem = rest.strip_suffix(".xml")?;
     if let Some(mac) = mac12(stem) {
@@ -207,6 +212,7 @@ mod tests {
             ),
             ("cfggrp2614.xml", model("grandstream", "grp2614")),
             ("cfg001fc1aabbcc.xml", device("htek", "001fc1aabbcc", Config)),
+            ("cfg001fc1aabbcc", device("htek", "001fc1aabbcc", Config)),
             ("cfg0010.xml", model("htek", "0010")),
             ("000b82273b89.cfg", device("yealink", "000b82273b89", Config)),
             ("805ec0123456.cfg", device("yealink", "805ec0123456", Config)),
