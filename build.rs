@@ -10,6 +10,7 @@ fn main() {
     let minor = std::env::var("CARGO_PKG_VERSION_MINOR").expect("cargo sets the version");
     let patch = std::env::var("CARGO_PKG_VERSION_PATCH").expect("cargo sets the version");
 
+    // The header is generated from src/ffi alone: core types never leak into it.
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
@@ -28,7 +29,7 @@ fn main() {
     config.after_includes = Some(format!("{}{macros}", config.after_includes.unwrap_or_default()));
 
     let bindings = cbindgen::Builder::new()
-        .with_crate(&dir)
+        .with_src(dir.join("src").join("ffi").join("mod.rs"))
         .with_config(config)
         .generate()
         .expect("cbindgen could not generate include/sippnp.h");

@@ -319,9 +319,6 @@ typedef uint32_t sippnp_cipher;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// The hash `EVP_BytesToKey` uses to turn a password into key and IV.
-typedef struct Digest Digest;
-
 // The answer to one datagram. Under the hood, a `Box` holding the packets and the device.
 typedef struct sippnp_answer sippnp_answer;
 
@@ -393,8 +390,6 @@ typedef struct sippnp_bytes {
   const uint8_t *data;
   size_t len;
 } sippnp_bytes;
-
-
 
 #ifdef __cplusplus
 extern "C" {
