@@ -1,6 +1,6 @@
 //! From, To and Contact values: `"Name" <uri>;tag=…` or a bare `uri;tag=…`.
 
-use super::params;
+use super::params::{self, split_at_byte};
 use super::uri::Uri;
 
 /// A name-addr or addr-spec with its header parameters.
@@ -22,7 +22,7 @@ impl<'a> NameAddr<'a> {
         let raw = raw.trim();
         let (display, uri_text, rest) = match find_unquoted(raw, b'<') {
             Some(open) => {
-                let close = raw[open..].find('>').ok_or("missing '>'")? + open;
+                let close = raw[open..].bytes().position(|b| b == b'>').ok_or("missing '>'")? + open;
                 let display = raw[..open].trim().trim_matches('"').trim();
                 (
                     Some(display).filter(|d| !d.is_empty()),
@@ -31,7 +31,7 @@ impl<'a> NameAddr<'a> {
                 )
             }
             None => {
-                let (uri, rest) = raw.split_once(';').unwrap_or((raw, ""));
+                let (uri, rest) = split_at_byte(raw, b';').unwrap_or((raw, ""));
                 (None, uri, rest)
             }
         };

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::params;
+use super::params::{self, split_at_byte};
 
 /// `ua-profile;profile-type="device";vendor=…;model=…;version=…`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     pub fn parse(raw: &'a str) -> Event<'a> {
-        let (package, params) = raw.split_once(';').unwrap_or((raw, ""));
+        let (package, params) = split_at_byte(raw, b';').unwrap_or((raw, ""));
         Event {
             package: package.trim(),
             params,

@@ -28,6 +28,19 @@ impl Param<'_> {
     }
 }
 
+/// Splits `text` at the first `byte` (an ASCII delimiter, so both halves are valid `str`).
+/// Byte search: cheaper than `str::split_once(char)` on the short values SIP headers hold.
+pub fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
+/// Like [`split_at_byte`], at the last `byte`.
+pub fn rsplit_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().rposition(|b| b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 /// Iterates the parameters of `list`, text that starts right after the first `;`.
 pub fn iter(list: &str) -> impl Iterator<Item = Param<'_>> {
     split_outside_quotes(list, b';').filter_map(parse_one)
@@ -43,7 +56,7 @@ fn parse_one(item: &str) -> Option<Param<'_>> {
     if item.is_empty() {
         return None;
     }
-    let Some(eq) = item.find('=') else {
+    let Some(eq) = item.bytes().position(|b| b == b'=') else {
         return Some(Param {
             name: item,
             value: None,
@@ -66,6 +79,8 @@ fn parse_one(item: &str) -> Option<Param<'_>> {
 /// Splits `text` at `sep` bytes that are outside double quotes, `<…>` and `[…]`.
 pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
+    // Most values hold no separator at all: then the whole text is the one item.
+    let single = !bytes.contains(&sep);
     let mut start = 0;
     let mut pos = 0;
     let mut in_quotes = false;
@@ -74,6 +89,10 @@ pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
     std::iter::from_fn(move || {
         if done {
             return None;
+        }
+        if single {
+            done = true;
+            return Some(text);
         }
         while pos < bytes.len() {
             let b = bytes[pos];

@@ -98,8 +98,9 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
                 body: &datagram[lines.pos..],
             });
         }
+        let colon = line.iter().position(|&b| b == b':');
         let continues_previous = matches!(line[0], b' ' | b'\t')
-            || (!line.contains(&b':') && headers.last().is_some_and(|h| h.value.ends_with(b",")));
+            || (colon.is_none() && headers.last().is_some_and(|h| h.value.ends_with(b",")));
         if continues_previous {
             let Some(last) = headers.last_mut() else {
                 return Err(ParseError::MalformedHeader {
@@ -117,7 +118,7 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
         if index > MAX_HEADERS {
             return Err(ParseError::TooManyHeaders { max: MAX_HEADERS });
         }
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
+        let Some(colon) = colon else {
             return Err(ParseError::MalformedHeader {
                 index,
                 name: Snippet::new(line),

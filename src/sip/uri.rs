@@ -1,7 +1,7 @@
 //! SIP URIs as phones write them, including sloppy ones: no scheme, no host
 //! (`sip:MAC%3A000B82273B89`), IPv6 hosts in brackets.
 
-use super::params;
+use super::params::{self, rsplit_at_byte, split_at_byte};
 
 /// A parsed URI, borrowing from the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,18 +23,18 @@ impl<'a> Uri<'a> {
     /// Parses `raw`; `None` when a port is not a number or brackets are unbalanced.
     pub fn parse(raw: &'a str) -> Option<Uri<'a>> {
         let raw = raw.trim();
-        let (scheme, rest) = match raw.split_once(':') {
+        let (scheme, rest) = match split_at_byte(raw, b':') {
             Some((s, rest)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic()) && !is_port(rest) => {
                 (s, rest)
             }
             _ => ("", raw),
         };
-        let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
-        let (user, host_part) = match rest.rfind('@') {
-            Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        let rest = split_at_byte(rest, b'?').map_or(rest, |(r, _)| r);
+        let (user, host_part) = match rsplit_at_byte(rest, b'@') {
+            Some((user, host_part)) => (Some(user), host_part),
             None => (None, rest),
         };
-        let (hostport, params) = host_part.split_once(';').unwrap_or((host_part, ""));
+        let (hostport, params) = split_at_byte(host_part, b';').unwrap_or((host_part, ""));
         let hostport = hostport.trim();
         if user.is_none() && !looks_like_hostport(hostport) {
             // `sip:MAC%3A000B82273B89`: a user part without a host.
@@ -93,10 +93,10 @@ pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
         };
         return Some((Some(host), port));
     }
-    match text.matches(':').count() {
+    match text.bytes().filter(|&b| b == b':').count() {
         0 => Some((Some(text), None)),
         1 => {
-            let (host, port) = text.split_once(':')?;
+            let (host, port) = split_at_byte(text, b':')?;
             Some((
                 Some(host.trim()).filter(|h| !h.is_empty()),
                 Some(port.trim().parse().ok()?),

@@ -1,7 +1,7 @@
 //! The Via header: `SIP/2.0/UDP host:port;branch=…;rport`, tolerant of spaces around `/`
 //! and `;`, a missing branch, quoted parameter values and IPv6 sent-by hosts.
 
-use super::params::{self, Param};
+use super::params::{self, Param, split_at_byte};
 use super::uri::split_host_port;
 
 /// The `rport` parameter (RFC 3581).
@@ -35,7 +35,7 @@ impl<'a> Via<'a> {
     pub fn parse(raw: &'a str) -> Result<Via<'a>, &'static str> {
         let raw = raw.trim();
         let (protocol, rest) = split_protocol(raw).ok_or("bad sent-protocol")?;
-        let (sent_by, params) = rest.split_once(';').unwrap_or((rest, ""));
+        let (sent_by, params) = split_at_byte(rest, b';').unwrap_or((rest, ""));
         let (host, port) = split_host_port(sent_by).ok_or("bad sent-by")?;
         let host = host.ok_or("missing sent-by host")?;
         let mut via = Via {
@@ -66,11 +66,11 @@ impl<'a> Via<'a> {
 
 /// Splits `SIP / 2.0 / UDP rest` into the transport and the rest.
 fn split_protocol(text: &str) -> Option<(&str, &str)> {
-    let (name, rest) = text.split_once('/')?;
+    let (name, rest) = split_at_byte(text, b'/')?;
     if !name.trim().eq_ignore_ascii_case("SIP") {
         return None;
     }
-    let (version, rest) = rest.split_once('/')?;
+    let (version, rest) = split_at_byte(rest, b'/')?;
     if version.trim() != "2.0" {
         return None;
     }
