@@ -28,12 +28,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
+use sippnp::Error;
 use sippnp::crypto::{self, Cipher, yealink};
 use sippnp::device::{self, Device, Mac};
 use sippnp::net::join_host_port;
 use sippnp::render::RenderedFile;
-use sippnp::responder::{Config, Outcome, Packet, Responder, Silence, UnknownPolicy, render_assignment};
-use sippnp::route::{self, FileKind, Target};
+use sippnp::responder::{
+    Config, Outcome, Packet, Responder, Silence, UnknownPolicy, device_for_path, render_assignment,
+};
+use sippnp::route::FileKind;
 use sippnp::sip::{MAX_DATAGRAM, Subscribe};
 use sippnp::template::UrlTemplate;
 
@@ -366,22 +369,20 @@ fn requested_device(args: &Args) -> Result<(Mac, Device), Failure> {
             .map(|mac| (mac, Device::from_mac(mac)))
             .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(text)))),
         (None, Some(path)) => {
-            let route = route::route(path).ok_or_else(|| {
+            let unsupported = || {
                 Failure::Input(format!(
-                    "--path: \"{}\" is not a provisioning file name",
+                    "--path: \"{}\" is a provisioning file sippnp does not render (only per-device configs)",
                     printable(path)
                 ))
-            })?;
-            let (Target::Device(mac), FileKind::Config) = (route.target, route.kind) else {
-                return Err(Failure::Input(format!(
-                    "--path: \"{}\" is a {} file sippnp does not render (only per-device configs)",
-                    printable(path),
-                    route.vendor
-                )));
             };
-            let mut device = Device::from_mac(mac);
-            device.vendor = Some(route.vendor.to_owned());
-            Ok((mac, device))
+            match device_for_path(path) {
+                Ok((device, FileKind::Config)) => device.mac.map(|mac| (mac, device)).ok_or_else(unsupported),
+                Ok(_) | Err(Error::UnsupportedFile) => Err(unsupported()),
+                Err(_) => Err(Failure::Input(format!(
+                    "--path: \"{}\" is not a provisioning file name",
+                    printable(path)
+                ))),
+            }
         }
         _ => Err(Failure::Usage(
             "render takes exactly one of --mac MAC and --path PATH".into(),

@@ -213,31 +213,42 @@ impl<L: Lookup> Responder<L> {
     /// the device gets. Per-device config files are rendered, and Grandstream's legacy binary
     /// `cfg<mac>`; model and common files are not.
     pub fn render_path(&self, path: &str) -> Result<RenderedFile, Error> {
-        let route = route::route(path).ok_or(Error::UnknownPath)?;
-        let Target::Device(mac) = route.target else {
-            return Err(Error::UnsupportedFile);
-        };
-        let mut device = Device::from_mac(mac);
-        device.vendor = Some(route.vendor.to_owned());
-        match route.kind {
+        let (device, kind) = device_for_path(path)?;
+        match kind {
             FileKind::Config => self.render_for(device),
-            FileKind::LegacyBinary => match self.lookup.lookup(&device)? {
-                Decision::Assign(mut assignment) => {
-                    assignment.mac = assignment.mac.or(Some(mac));
-                    Ok(render::grandstream_binary::render(&assignment)?)
-                }
-                Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),
-            },
+            FileKind::LegacyBinary => {
+                let mut assignment = self.assigned(&device)?;
+                assignment.mac = assignment.mac.or(device.mac);
+                Ok(render::grandstream_binary::render(&assignment)?)
+            }
             FileKind::Boot | FileKind::KeyFile => Err(Error::UnsupportedFile),
         }
     }
 
     fn render_for(&self, device: Device) -> Result<RenderedFile, Error> {
-        match self.lookup.lookup(&device)? {
-            Decision::Assign(assignment) => render_assignment(assignment, &device),
+        render_assignment(self.assigned(&device)?, &device)
+    }
+
+    /// The host's assignment for `device`, or [`Error::NotAssigned`].
+    fn assigned(&self, device: &Device) -> Result<Assignment, Error> {
+        match self.lookup.lookup(device)? {
+            Decision::Assign(assignment) => Ok(assignment),
             Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),
         }
     }
+}
+
+/// The device a requested file name names, with the vendor the name implies, and which of
+/// its files is asked for. Model and common files are [`Error::UnsupportedFile`]; names that
+/// are not provisioning files are [`Error::UnknownPath`].
+pub fn device_for_path(path: &str) -> Result<(Device, FileKind), Error> {
+    let route = route::route(path).ok_or(Error::UnknownPath)?;
+    let Target::Device(mac) = route.target else {
+        return Err(Error::UnsupportedFile);
+    };
+    let mut device = Device::from_mac(mac);
+    device.vendor = Some(route.vendor.to_owned());
+    Ok((device, route.kind))
 }
 
 /// Renders `assignment` for `device`, filling in the MAC and vendor the device is known by
