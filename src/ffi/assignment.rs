@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 use super::boundary::ffi_boundary;
 use super::rendered::sippnp_rendered;
-use super::result::{fail, fail_with, sippnp_error, sippnp_result};
+use super::result::{done, fail, fail_with, sippnp_error, sippnp_result};
 use super::types;
 use crate::assign::{Account, Assignment, Transport};
 use crate::device::{Device, Mac};
@@ -81,13 +81,7 @@ unsafe fn target_and_text<'a>(
     // SAFETY: forwarded contract.
     let a = unsafe { types::as_mut(a) }.ok_or(SIPPNP_ERR_NULL_PARAMETER)?;
     // SAFETY: forwarded contract.
-    let text = unsafe { types::text(value, len) }.map_err(|null| {
-        if null {
-            SIPPNP_ERR_NULL_PARAMETER
-        } else {
-            SIPPNP_ERR_INVALID_PARAMETER
-        }
-    })?;
+    let text = unsafe { types::text(value, len) }?;
     Ok((&mut a.inner, text.to_owned()))
 }
 
@@ -100,10 +94,6 @@ fn account_index(index: u32) -> Result<usize, sippnp_result> {
     } else {
         Err(SIPPNP_ERR_INVALID_PARAMETER)
     }
-}
-
-fn done(outcome: Result<(), sippnp_result>) -> sippnp_result {
-    outcome.err().unwrap_or(SIPPNP_OK)
 }
 
 /// Creates an empty assignment, for rendering a config without a context.
@@ -274,13 +264,7 @@ pub extern "C" fn sippnp_assignment_set_override(
         // SAFETY: documented contract of the arguments.
         done(unsafe { target_and_text(a, value, value_len) }.and_then(|(a, value)| {
             // SAFETY: `key` readable for `key_len` bytes.
-            let key = unsafe { types::text(key, key_len) }.map_err(|null| {
-                if null {
-                    SIPPNP_ERR_NULL_PARAMETER
-                } else {
-                    SIPPNP_ERR_INVALID_PARAMETER
-                }
-            })?;
+            let key = unsafe { types::text(key, key_len) }?;
             if key.is_empty() {
                 return Err(SIPPNP_ERR_INVALID_PARAMETER);
             }

@@ -50,10 +50,7 @@ unsafe fn cipher_and_key<'a>(
 ) -> Result<(Cipher, &'a str), (sippnp_result, &'static str)> {
     let cipher = cipher_from_u32(cipher).ok_or((sippnp_result::SIPPNP_ERR_INVALID_PARAMETER, "unknown cipher"))?;
     // SAFETY: forwarded contract.
-    let key = unsafe { types::text(key, key_len) }.map_err(|null| match null {
-        true => (sippnp_result::SIPPNP_ERR_NULL_PARAMETER, "key is NULL"),
-        false => (sippnp_result::SIPPNP_ERR_INVALID_PARAMETER, "key is not UTF-8"),
-    })?;
+    let key = unsafe { types::text(key, key_len) }.map_err(|code| (code, "key is NULL or not UTF-8"))?;
     Ok((cipher, key))
 }
 

@@ -9,7 +9,7 @@ use super::answer::sippnp_answer;
 use super::boundary::ffi_boundary;
 use super::callbacks::{CallbackLookup, sippnp_lookup_fn, sippnp_userdata_free_fn};
 use super::rendered::sippnp_rendered;
-use super::result::{fail, fail_with, sippnp_error, sippnp_result};
+use super::result::{done, fail, fail_with, sippnp_error, sippnp_result};
 use super::types;
 use crate::device::Mac;
 use crate::ids::IdGen;
@@ -53,25 +53,6 @@ pub struct sippnp_ctx {
 unsafe fn config<'a>(cfg: *mut sippnp_ctx_config) -> Result<&'a mut sippnp_ctx_config, sippnp_result> {
     // SAFETY: forwarded contract.
     unsafe { types::as_mut(cfg) }.ok_or(SIPPNP_ERR_NULL_PARAMETER)
-}
-
-/// Reads UTF-8 text from C.
-///
-/// # Safety
-/// `ptr` readable for `len` bytes (or NULL).
-unsafe fn c_text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, sippnp_result> {
-    // SAFETY: forwarded contract.
-    unsafe { types::text(ptr, len) }.map_err(|null| {
-        if null {
-            SIPPNP_ERR_NULL_PARAMETER
-        } else {
-            SIPPNP_ERR_INVALID_PARAMETER
-        }
-    })
-}
-
-fn done(outcome: Result<(), sippnp_result>) -> sippnp_result {
-    outcome.err().unwrap_or(SIPPNP_OK)
 }
 
 /// Creates a configuration with the defaults: port 5060, User-Agent `sippnp/<version>`,
@@ -128,7 +109,7 @@ pub extern "C" fn sippnp_ctx_config_set_server(
             // SAFETY: documented argument contract.
             let cfg = unsafe { config(cfg) }?;
             // SAFETY: documented argument contract.
-            let host = crate::net::unbracket(unsafe { c_text(host, host_len) }?);
+            let host = crate::net::unbracket(unsafe { types::text(host, host_len) }?);
             let valid = !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic() && !b"<>;,\"@/?".contains(&b));
             if !valid || port == 0 {
                 return Err(SIPPNP_ERR_INVALID_PARAMETER);
@@ -158,7 +139,7 @@ pub extern "C" fn sippnp_ctx_config_set_url_template(
             // SAFETY: documented argument contract.
             let cfg = unsafe { config(cfg) }?;
             // SAFETY: documented argument contract.
-            let text = unsafe { c_text(template, template_len) }?;
+            let text = unsafe { types::text(template, template_len) }?;
             cfg.url = Some(UrlTemplate::new(text).map_err(|_| sippnp_result::SIPPNP_ERR_INVALID_TEMPLATE)?);
             Ok(())
         })())
@@ -182,7 +163,7 @@ pub extern "C" fn sippnp_ctx_config_set_user_agent(
             // SAFETY: documented argument contract.
             let cfg = unsafe { config(cfg) }?;
             // SAFETY: documented argument contract.
-            let text = unsafe { c_text(user_agent, user_agent_len) }?;
+            let text = unsafe { types::text(user_agent, user_agent_len) }?;
             if text.chars().any(char::is_control) {
                 return Err(SIPPNP_ERR_INVALID_PARAMETER);
             }
@@ -362,7 +343,7 @@ pub extern "C" fn sippnp_ctx_handle(
             };
         };
         // SAFETY: the caller passes `source_ip_len` readable bytes.
-        let ip = unsafe { c_text(source_ip, source_ip_len) }
+        let ip = unsafe { types::text(source_ip, source_ip_len) }
             .ok()
             .and_then(|text| crate::net::unbracket(text).parse::<IpAddr>().ok());
         let Some(ip) = ip else {
@@ -406,7 +387,7 @@ pub extern "C" fn sippnp_ctx_render(
             return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "ctx or out is NULL") };
         };
         // SAFETY: the caller passes `mac_len` readable bytes.
-        let Some(mac) = unsafe { c_text(mac, mac_len) }.ok().and_then(Mac::from_uri_user) else {
+        let Some(mac) = unsafe { types::text(mac, mac_len) }.ok().and_then(Mac::from_uri_user) else {
             // SAFETY: as above.
             return unsafe { fail(out_err, SIPPNP_ERR_INVALID_PARAMETER, "mac is not 12 hex digits") };
         };
@@ -449,7 +430,7 @@ pub extern "C" fn sippnp_ctx_render_path(
             return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "ctx or out is NULL") };
         };
         // SAFETY: the caller passes `path_len` readable bytes.
-        let path = match unsafe { c_text(path, path_len) } {
+        let path = match unsafe { types::text(path, path_len) } {
             Ok(path) => path,
             // SAFETY: as above.
             Err(code) => return unsafe { fail(out_err, code, "path is NULL or not UTF-8") },

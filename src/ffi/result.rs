@@ -206,6 +206,11 @@ impl From<&Error> for sippnp_result {
     }
 }
 
+/// SIPPNP_OK for `Ok`, else the error's code (for setters that return no details).
+pub fn done(outcome: Result<(), sippnp_result>) -> sippnp_result {
+    outcome.err().unwrap_or(SIPPNP_OK)
+}
+
 /// The static, NUL-terminated message for a result code; "unknown result code" for values
 /// that are not codes. Never NULL; never free it.
 #[unsafe(no_mangle)]

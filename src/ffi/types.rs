@@ -3,6 +3,8 @@
 
 use std::ffi::{CString, c_char};
 
+use super::result::sippnp_result;
+
 /// A borrowed UTF-8 string: `ptr` to `len` bytes, also NUL-terminated at `ptr[len]`, no
 /// interior NUL. `{NULL, 0}` means "absent". Valid as long as the object it came from.
 #[repr(C)]
@@ -77,14 +79,15 @@ pub unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
     Some(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// `(ptr, len)` as UTF-8 text; `Err(true)` for a NULL pointer, `Err(false)` for bad UTF-8.
+/// `(ptr, len)` as UTF-8 text: SIPPNP_ERR_NULL_PARAMETER for a NULL pointer with a non-zero
+/// length, SIPPNP_ERR_INVALID_PARAMETER for text that is not UTF-8.
 ///
 /// # Safety
 /// As for [`slice`].
-pub unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, bool> {
+pub unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, sippnp_result> {
     // SAFETY: forwarded contract.
-    let bytes = unsafe { slice(ptr.cast(), len) }.ok_or(true)?;
-    std::str::from_utf8(bytes).map_err(|_| false)
+    let bytes = unsafe { slice(ptr.cast(), len) }.ok_or(sippnp_result::SIPPNP_ERR_NULL_PARAMETER)?;
+    std::str::from_utf8(bytes).map_err(|_| sippnp_result::SIPPNP_ERR_INVALID_PARAMETER)
 }
 
 /// Moves `value` to the heap and hands C the pointer; freed by [`free_box`].
