@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs sippnp's criterion benchmarks and, in the same run on the same machine, OpenSSL's own
 # AES-256-CBC speed on a 100 KiB buffer; prints every median and the encryption ratio.
-# Usage: bash benches/run.sh        (figures go to stdout and target/bench/summary.txt)
+# Usage: bash benches/run.sh [FILTER]   (figures go to stdout and target/bench/summary.txt;
+#        FILTER is a criterion name filter, e.g. `encrypt` for the encryption figures only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target/bench
@@ -10,7 +11,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "rustc: $(rustc --version)"
 echo "openssl: $(openssl version)"
 
-cargo bench --bench sippnp -- --output-format bencher 2>/dev/null | grep '^test ' | tee target/bench/criterion.txt
+cargo bench --bench sippnp -- --output-format bencher "$@" 2>/dev/null | grep '^test ' | tee target/bench/criterion.txt
 
 # bencher lines: "test GROUP/NAME ... bench:   N ns/iter (+/- M)"
 ns=$(awk '$2 == "encrypt/aes256cbc_md5_100KiB" { gsub(",", "", $5); print $5 }' target/bench/criterion.txt)

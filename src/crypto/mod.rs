@@ -15,10 +15,11 @@
 //! Errors and `Debug` output never contain keys or passwords. Salts and generated keys come only
 //! from the OS CSPRNG.
 
+mod aes_cbc;
 mod base64;
 pub mod openssl;
 pub mod panasonic;
-mod random;
+pub(crate) mod random;
 pub mod yealink;
 
 use std::fmt;

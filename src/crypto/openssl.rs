@@ -7,9 +7,10 @@
 //! and no integrity check, so a wrong password is detected only by the padding (and not always).
 
 use aes::cipher::block_padding::Pkcs7;
-use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit};
+use aes::cipher::consts::U16;
+use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, KeyInit, KeyIvInit};
 
-use super::{CryptoError, Digest};
+use super::{CryptoError, Digest, aes_cbc};
 
 /// The 8-byte magic that starts a salted container.
 pub const MAGIC: &[u8; 8] = b"Salted__";
@@ -125,9 +126,9 @@ fn seal(plain: &[u8], password: &[u8], digest: Digest, salt: [u8; 8], aes: AesKe
     out.resize(HEADER_LEN + padded_len, 0);
     let body = &mut out[HEADER_LEN..];
     match aes {
-        AesKeyLen::Aes128 => cbc_encrypt::<aes::Aes128>(&key, &iv, body, plain.len()),
-        AesKeyLen::Aes192 => cbc_encrypt::<aes::Aes192>(&key, &iv, body, plain.len()),
-        AesKeyLen::Aes256 => cbc_encrypt::<aes::Aes256>(&key, &iv, body, plain.len()),
+        AesKeyLen::Aes128 => cbc_encrypt::<aes::Aes128Enc>(&key, &iv, body, plain.len()),
+        AesKeyLen::Aes192 => cbc_encrypt::<aes::Aes192Enc>(&key, &iv, body, plain.len()),
+        AesKeyLen::Aes256 => cbc_encrypt::<aes::Aes256Enc>(&key, &iv, body, plain.len()),
     }
     out
 }
@@ -150,16 +151,16 @@ fn open(data: &[u8], password: &[u8], digest: Digest, aes: AesKeyLen) -> Result<
 
 /// AES-CBC with PKCS#7 padding, in place: `buf` holds `msg_len` plaintext bytes followed by
 /// room for the padding (its length is the padded length). `key` has the cipher's key length
-/// (guaranteed by the callers).
-fn cbc_encrypt<C: BlockCipherEncrypt + KeyInit>(key: &[u8], iv: &[u8; 16], buf: &mut [u8], msg_len: usize)
-where
-    cbc::Encryptor<C>: KeyIvInit + BlockModeEncrypt,
-{
-    // Infallible: `seal` derives exactly the key length of `C`, the IV is one AES block, and
-    // `buf` is exactly the padded length of `msg_len`.
-    let mode = cbc::Encryptor::<C>::new_from_slices(key, iv).expect("derived key and iv have the cipher's lengths");
-    mode.encrypt_padded::<Pkcs7>(buf, msg_len)
-        .expect("buffer sized for the padding");
+/// (guaranteed by the callers). See [`aes_cbc`] for why this is not `cbc::Encryptor`.
+fn cbc_encrypt<C: BlockCipherEncrypt<BlockSize = U16> + KeyInit>(
+    key: &[u8],
+    iv: &[u8; 16],
+    buf: &mut [u8],
+    msg_len: usize,
+) {
+    // Infallible: `seal` derives exactly the key length of `C`.
+    let cipher = C::new_from_slice(key).expect("derived key has the cipher's length");
+    aes_cbc::encrypt_padded(&cipher, iv, buf, msg_len);
 }
 
 /// AES-CBC decryption with PKCS#7 padding check.
