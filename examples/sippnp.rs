@@ -10,8 +10,8 @@
 //!     --encrypt 'p1359-password' --out /srv/prov
 //! cargo run --release --example sippnp -- decrypt --vendor grandstream --password 'p1359-password' \
 //!     /srv/prov/cfg000b82273b89.xml
-//! cargo run --release --example sippnp -- serve --listen 0.0.0.0:5060 --server 192.0.2.10:5060 \
-//!     --multicast --url 'http://pbx/prov/{mac}.xml' --devices examples/devices.toml
+//! cargo run --release --example sippnp -- serve --listen 192.0.2.10:5070 --multicast --interface eth0 \
+//!     --url 'http://192.0.2.10:8080/prov/{token}/' --http 192.0.2.10:8080 --devices examples/devices.toml
 //! cargo run --example sippnp -- capabilities > docs/VENDORS.md
 //! ```
 
@@ -21,9 +21,13 @@ mod args;
 mod capabilities;
 #[path = "cli/devices.rs"]
 mod devices;
+#[path = "cli/http.rs"]
+mod http;
+#[path = "cli/serve.rs"]
+mod serve;
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,7 +41,7 @@ use sippnp::responder::{
     Config, Outcome, Packet, Responder, Silence, UnknownPolicy, device_for_path, render_assignment,
 };
 use sippnp::route::FileKind;
-use sippnp::sip::{MAX_DATAGRAM, Subscribe};
+use sippnp::sip::Subscribe;
 use sippnp::template::UrlTemplate;
 
 use args::{Args, Parsed, Spec, printable};
@@ -52,8 +56,10 @@ Usage:
                 [--unknown answer|silent] FILE
   sippnp render --devices FILE (--mac MAC | --path PATH) [--out DIR] [--encrypt KEY [--cipher NAME]]
   sippnp decrypt --vendor NAME (--password P | --key-file FILE) FILE
-  sippnp serve --listen IP:PORT --url TEMPLATE --devices FILE [--count N]
-               [--unknown answer|silent] [--server HOST:PORT] [--multicast]
+  sippnp serve --listen IP:PORT --url TEMPLATE --devices FILE [--http IP:PORT]
+               [--unknown answer|silent] [--server HOST:PORT]
+               [--multicast [--interface NAME|ADDR]] [--count N] [--duration-ms N]
+               [--t1-ms N] [--t2-ms N] [--timer-f-ms N] [--token-ttl-ms N]
   sippnp capabilities [--markdown]
   sippnp --help
 
@@ -72,8 +78,12 @@ Commands:
            scheme), for yealink with its key file NAME_Security.enc beside it.
   decrypt  Decrypt FILE (- for stdin), a config encrypted with cipher NAME, and
            print the plaintext (yealink: with its space padding).
-  serve    Answer SUBSCRIBEs on a UDP socket: 200 OK to the sender, then the
-           NOTIFY to the phone's Contact. One line per datagram on stderr.
+  serve    The reference server: answer SUBSCRIBEs on a UDP socket (200 OK to
+           the sender, to each retransmission too; one NOTIFY to the phone's
+           Contact, retransmitted until the phone answers or Timer F), and with
+           --http serve the rendered configs. One line per event on stderr
+           (discovered, answered, notified, acknowledged, failed, silenced,
+           rate-limited, skipped, http), never a packet or a secret.
   capabilities
            Print the vendors x models x files x features table compiled into
            the library, as Markdown (--markdown, the default and only format):
@@ -81,15 +91,26 @@ Commands:
 
 Options:
   --url TEMPLATE       Provisioning URL for the NOTIFY body. Expands {mac}, {MAC},
-                       {vendor}, {model}, {firmware} and {ip}.
+                       {vendor}, {model}, {firmware} and {ip}; serve also
+                       {token}, bound to the phone's MAC and address, as a
+                       whole path segment (http://h/prov/{token}/) or a query
+                       value (?token={token}); --http then answers 403 without it.
   --server HOST:PORT   Our address in Via and Contact (IPv6 as [ADDR]:PORT).
                        serve: defaults to the --listen address.
   --devices FILE       Devices file (TOML, see examples/devices.toml).
   --source IP:PORT     Where the datagram came from (answer).
   --unknown POLICY     Devices not in the devices file: `answer` with the URL or
                        stay `silent`. Default: silent with --devices, else answer.
-  --listen IP:PORT     UDP address to receive on (port 0: any free port).
+  --listen IP:PORT     UDP address to receive on and send from (port 0: any free
+                       port). Bound with SO_REUSEADDR and SO_REUSEPORT.
+  --http IP:PORT       serve: answer HTTP GETs for config files on IP:PORT (the
+                       file name picks vendor and device; 404 for anything else).
   --count N            serve: stop after N datagrams.
+  --duration-ms N      serve: stop after N milliseconds.
+  --t1-ms N, --t2-ms N, --timer-f-ms N
+                       serve: NOTIFY retransmission timers (RFC 3261: 500, 4000,
+                       32000), shorter in tests.
+  --token-ttl-ms N     serve: how long a {token} stays valid.
   --out DIR            render: write the file(s) into DIR (created if missing).
   --encrypt KEY        render: encrypt with KEY: the Grandstream XML config
                        password (P1359), a 16-character Yealink key ('' draws a
@@ -101,8 +122,14 @@ Options:
   --vendor NAME        decrypt: the cipher, as for --cipher (also accepted).
   --password P         decrypt: the key or password FILE was encrypted with.
   --key-file FILE      decrypt: yealink: read the key from NAME_Security.enc.
-  --multicast          serve: join the SIP PnP group 224.0.1.75 (listen on
-                       0.0.0.0:5060 and give --server).
+  --multicast          serve: also receive on 224.0.1.75:5060, the SIP PnP group
+                       (SO_REUSEADDR/SO_REUSEPORT, so a PBX that sets them too
+                       can keep port 5060). Answers leave from --listen, which
+                       Via and Contact name (phones answer our NOTIFYs there):
+                       listen on a concrete address, not 0.0.0.0.
+  --interface NAME|ADDR
+                       serve --multicast: join the group on this interface
+                       (default: the kernel's choice).
   --markdown           capabilities: print Markdown (the default).
   -h, --help           Show this text.
 
@@ -128,7 +155,21 @@ const DECRYPT: Spec = Spec {
     switches: &[],
 };
 const SERVE: Spec = Spec {
-    valued: &["--listen", "--url", "--devices", "--count", "--unknown", "--server"],
+    valued: &[
+        "--listen",
+        "--url",
+        "--devices",
+        "--count",
+        "--unknown",
+        "--server",
+        "--http",
+        "--interface",
+        "--duration-ms",
+        "--t1-ms",
+        "--t2-ms",
+        "--timer-f-ms",
+        "--token-ttl-ms",
+    ],
     switches: &["--multicast"],
 };
 const CAPABILITIES: Spec = Spec {
@@ -190,7 +231,7 @@ fn run(mut argv: impl Iterator<Item = String>) -> Result<u8, Failure> {
         "answer" => (&ANSWER, answer),
         "render" => (&RENDER, render),
         "decrypt" => (&DECRYPT, decrypt),
-        "serve" => (&SERVE, serve),
+        "serve" => (&SERVE, serve::run),
         "capabilities" => (&CAPABILITIES, capabilities::run),
         other if other.starts_with('-') => {
             return Err(Failure::Usage(format!("unknown option {}", printable(other))));
@@ -525,143 +566,6 @@ fn cipher_named(name: &str, option: &str) -> Result<Cipher, Failure> {
             printable(name)
         ))
     })
-}
-
-// ---- serve ------------------------------------------------------------------------------
-
-/// The SIP PnP multicast group (RFC 6080 §4.1).
-const PNP_GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 1, 75);
-
-fn serve(args: Args) -> Result<u8, Failure> {
-    let listen = socket_addr(args.required("--listen").map_err(Failure::Usage)?, "--listen")?;
-    let url = url_template(&args)?;
-    let path = args.required("--devices").map_err(Failure::Usage)?;
-    let count = match args.value("--count") {
-        Some(n) => Some(
-            n.parse::<u64>()
-                .ok()
-                .filter(|&n| n > 0)
-                .ok_or_else(|| Failure::Usage(format!("--count: \"{}\" is not a positive number", printable(n))))?,
-        ),
-        None => None,
-    };
-    let unknown = args
-        .value("--unknown")
-        .map(unknown_policy)
-        .transpose()?
-        .unwrap_or_default();
-    let server = args.value("--server").map(|s| host_port(s, "--server")).transpose()?;
-    if !args.positional.is_empty() {
-        return Err(Failure::Usage("serve takes no FILE".into()));
-    }
-    let inventory = Inventory::load(Path::new(path))?;
-
-    let socket = UdpSocket::bind(listen).map_err(|e| Failure::System(format!("cannot listen on {listen}: {e}")))?;
-    let local = socket
-        .local_addr()
-        .map_err(|e| Failure::System(format!("socket: {e}")))?;
-    if args.switch("--multicast") {
-        if !local.is_ipv4() {
-            return Err(Failure::Usage("--multicast needs an IPv4 --listen address".into()));
-        }
-        socket
-            .join_multicast_v4(&PNP_GROUP, &Ipv4Addr::UNSPECIFIED)
-            .map_err(|e| Failure::System(format!("cannot join {PNP_GROUP}: {e}")))?;
-    }
-    let (server_host, server_port) = server.unwrap_or_else(|| (local.ip().to_string(), local.port()));
-    if server_host.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()) {
-        eprintln!("sippnp: warning: Via and Contact will say {server_host}; give --server HOST:PORT");
-    }
-    let responder = responder(server_host, server_port, url, unknown, inventory)?;
-    let us = join_host_port(&responder.config().server_host, Some(responder.config().server_port));
-    eprintln!("sippnp: listening on udp {local} (Via/Contact {us})");
-
-    let mut buf = vec![0u8; MAX_DATAGRAM + 1];
-    let mut received: u64 = 0;
-    while count.is_none_or(|n| received < n) {
-        let (len, source) = match socket.recv_from(&mut buf) {
-            Ok(got) => got,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            // An ICMP error for an earlier send (reported by some systems): not fatal.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
-                ) =>
-            {
-                eprintln!("sippnp: receive: {e}");
-                continue;
-            }
-            Err(e) => return Err(Failure::System(format!("receive: {e}"))),
-        };
-        received += 1;
-        serve_one(&socket, &responder, &buf[..len], source);
-    }
-    Ok(0)
-}
-
-/// Handles one datagram and logs one line.
-fn serve_one(socket: &UdpSocket, responder: &Responder<Inventory>, datagram: &[u8], source: SocketAddr) {
-    match responder.handle(datagram, source) {
-        Err(e) => eprintln!("sippnp: {source}: skipped: {e}"),
-        Ok(Outcome::Silent { device, reason }) => {
-            let why = match reason {
-                Silence::Ignored => "ignored by the devices file",
-                Silence::UnknownDevice => "not in the devices file",
-            };
-            eprintln!("sippnp: {source}: {}: silent, {why}", describe(&device));
-        }
-        Ok(Outcome::Answer {
-            device,
-            url,
-            response,
-            notify,
-        }) => {
-            let ok = send(socket, &response);
-            let notified = send(socket, &notify);
-            eprintln!(
-                "sippnp: {source}: {}: 200 OK {ok}, NOTIFY {notified}, url {}",
-                describe(&device),
-                printable(&hide_userinfo(&url))
-            );
-        }
-    }
-}
-
-/// Sends `packet` from `socket`; says where to (and how it failed) for the log.
-fn send(socket: &UdpSocket, packet: &Packet) -> String {
-    let to = destination(packet);
-    if !packet.transport.eq_ignore_ascii_case("udp") {
-        return format!("not sent ({to}: only udp is supported)");
-    }
-    let family_v4 = socket.local_addr().map(|a| a.is_ipv4()).unwrap_or(true);
-    let target = (packet.host.as_str(), packet.port)
-        .to_socket_addrs()
-        .map_err(|e| e.to_string())
-        .and_then(|addrs| {
-            let addrs: Vec<SocketAddr> = addrs.collect();
-            addrs
-                .iter()
-                .find(|a| a.is_ipv4() == family_v4)
-                .or(addrs.first())
-                .copied()
-                .ok_or_else(|| "no address".to_owned())
-        });
-    match target.and_then(|addr| socket.send_to(&packet.bytes, addr).map_err(|e| e.to_string())) {
-        Ok(_) => format!("-> {to}"),
-        Err(e) => format!("-> {to} failed: {}", printable(&e)),
-    }
-}
-
-/// `scheme://user:pass@host/…` with the user info hidden.
-fn hide_userinfo(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        if let Some(at) = authority.rfind('@') {
-            return format!("{scheme}://***@{}", &rest[at + 1..]);
-        }
-    }
-    url.to_owned()
 }
 
 // ---- shared helpers ---------------------------------------------------------------------

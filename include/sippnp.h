@@ -20,13 +20,15 @@
  * Panics:    a bug inside the library returns SIPPNP_ERR_PANIC (or NULL/0/absent); it never
  *            unwinds into your code or aborts your process.
  * Threads:   sippnp_ctx is immutable; functions taking `const sippnp_ctx *` may be called
- *            from several threads at once. Other objects may move between threads but must
- *            not be used by two at once. The library starts no threads, keeps no global
+ *            from several threads at once. sippnp_engine locks itself: every sippnp_engine_*
+ *            function may be called from several threads (a lookup running inside the
+ *            engine must not call back into the same engine: SIPPNP_ERR_REENTRANT). Other
+ *            objects may move between threads but must not be used by two at once. The library starts no threads, keeps no global
  *            mutable state and has no thread-local destructors (safe to dlclose, linked with
  *            -z nodelete).
- * Callbacks: the lookup runs synchronously inside sippnp_ctx_handle / sippnp_ctx_render on
- *            the calling thread. It must not free or reconfigure its context, longjmp or
- *            throw.
+ * Callbacks: the lookup runs synchronously inside sippnp_ctx_handle / sippnp_ctx_render /
+ *            sippnp_engine_handle_datagram on the calling thread. It must not free or
+ *            reconfigure its context, longjmp or throw.
  * Secrets:   passwords set on assignments are never logged or echoed in error messages.
  */
 
@@ -52,13 +54,56 @@
 // Most accounts an assignment holds (vendors hold fewer; rendering checks).
 #define SIPPNP_MAX_ACCOUNTS 64
 
+// Most keys an assignment holds.
+#define SIPPNP_MAX_KEYS 1024
+
+// `sippnp_event_kind`: a new exchange (a phone's first SUBSCRIBE) was looked up.
+#define SIPPNP_EVENT_DISCOVERED 1
+
+// `sippnp_event_kind`: the phone was answered; `sippnp_event_url` is what the NOTIFY carries.
+#define SIPPNP_EVENT_ANSWERED 2
+
+// `sippnp_event_kind`: a NOTIFY (PnP or check-sync) was queued; `sippnp_event_attempt` is 1
+// for the first transmission, more for retransmissions.
+#define SIPPNP_EVENT_NOTIFIED 3
+
+// `sippnp_event_kind`: the phone accepted the NOTIFY (`sippnp_event_status`, a 2xx).
+#define SIPPNP_EVENT_ACKNOWLEDGED 4
+
+// `sippnp_event_kind`: the NOTIFY transaction failed (`sippnp_event_reason`, a SIPPNP_FAIL_*).
+#define SIPPNP_EVENT_FAILED 5
+
+// `sippnp_event_kind`: the engine stays silent about the device (`sippnp_event_reason`, a
+// `sippnp_silence`).
+#define SIPPNP_EVENT_SILENCED 6
+
+// `sippnp_event_kind`: a source IP (`sippnp_event_ip`) exceeds its rate of new exchanges;
+// reported once per burst.
+#define SIPPNP_EVENT_RATE_LIMITED 7
+
+// `sippnp_event_reason` of events that are not SIPPNP_EVENT_FAILED or SIPPNP_EVENT_SILENCED.
+#define SIPPNP_FAIL_NONE 0
+
+// Timer F: no final response within 64·T1 (32 s by default).
+#define SIPPNP_FAIL_TIMEOUT 1
+
+// The phone answered with a status ≥ 300 (`sippnp_event_status`).
+#define SIPPNP_FAIL_REJECTED 2
+
+// The exchange was evicted from the full table before the phone answered.
+#define SIPPNP_FAIL_EVICTED 3
+
+// Size of the buffer `sippnp_engine_verify_token` writes the MAC into: 12 lower-case hex
+// digits and a NUL.
+#define SIPPNP_MAC_BUFFER_LEN 13
+
 // The ABI generation of this header. A module compares `sippnp_abi_version()` with it at
 // load time and declines to run on a mismatch.
 #define SIPPNP_ABI_VERSION 1
 
 // What a `sippnp_*` call did. `SIPPNP_OK` is 0; everything else is an error.
 // 1xx arguments, 2xx SIP input, 3xx lookup, 4xx rendering (45x encryption), 5xx
-// configuration, 9xx internal.
+// configuration (55x the engine), 9xx internal.
 enum sippnp_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -110,6 +155,12 @@ enum sippnp_result
   // A known provisioning file sippnp does not render (model/common files, legacy binary,
   // boot and key files); answer 404.
   SIPPNP_ERR_RENDER_UNSUPPORTED_FILE = 408,
+  // A model or common file (shared by many phones) was asked to carry accounts.
+  SIPPNP_ERR_RENDER_ACCOUNTS_IN_SHARED_FILE = 409,
+  // A key's position is beyond its bank on this model, or the model has no such bank.
+  SIPPNP_ERR_RENDER_KEY_OUT_OF_RANGE = 410,
+  // A setting the vendor's config format cannot express (a codec, key kind, …).
+  SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE = 411,
   // The vendor's encryption scheme is not public (Fanvil); nothing was encrypted.
   SIPPNP_ERR_CRYPTO_UNSUPPORTED = 450,
   // The key or password is not valid for this cipher (length, characters).
@@ -124,6 +175,20 @@ enum sippnp_result
   SIPPNP_ERR_INVALID_TEMPLATE = 500,
   // The context configuration is incomplete or holds an unusable value.
   SIPPNP_ERR_INVALID_CONFIG = 501,
+  // Not an error: nothing is queued (no packet to send, no event to report).
+  SIPPNP_EMPTY = 550,
+  // Not an error: no timer is pending; nothing to do until the next datagram.
+  SIPPNP_NO_TIMER = 551,
+  // Not a token: wrong length or characters outside base64url.
+  SIPPNP_ERR_TOKEN_MALFORMED = 552,
+  // The token's signature does not match: forged or altered, issued by another engine, or
+  // presented from another IP address than the phone's.
+  SIPPNP_ERR_TOKEN_INVALID = 553,
+  // The token is genuine but expired.
+  SIPPNP_ERR_TOKEN_EXPIRED = 554,
+  // An engine function was called from inside that engine's own lookup callback (the
+  // engine is locked while the callback runs); the call had no effect.
+  SIPPNP_ERR_REENTRANT = 555,
   // A bug: the library caught a panic. The call had no effect.
   SIPPNP_ERR_PANIC = 900,
 };
@@ -135,7 +200,9 @@ typedef uint32_t sippnp_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Device-wide fields for `sippnp_assignment_set`.
+// Device-wide fields for `sippnp_assignment_set`. Values are text: an empty text clears
+// the field (the phone keeps its default); numbers are decimal; flags `1`/`0`/`true`/`false`;
+// lists comma-separated. Numbers are never reused.
 enum sippnp_field
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -146,8 +213,9 @@ enum sippnp_field
   SIPPNP_FIELD_MODEL = 2,
   // Where the phone fetches its config later (`https://host:port/path/`).
   SIPPNP_FIELD_PROVISIONING_URL = 3,
-  SIPPNP_FIELD_NTP_SERVER = 4,
-  // Timezone in the vendor's notation (passed through).
+  // NTP servers, comma-separated, in order of preference.
+  SIPPNP_FIELD_NTP_SERVERS = 4,
+  // IANA time zone name (`Europe/Berlin`); each renderer writes its vendor's notation.
   SIPPNP_FIELD_TIMEZONE = 5,
   // Phone admin password (secret: never logged).
   SIPPNP_FIELD_ADMIN_PASSWORD = 6,
@@ -156,6 +224,27 @@ enum sippnp_field
   // `1` leaves SIP Plug-and-Play on after provisioning; `0` (the default) writes the
   // vendor's "PnP off" key so a provisioned phone stops multicasting at boot.
   SIPPNP_FIELD_KEEP_PNP_ENABLED = 8,
+  // Phone end-user password (secret: never logged).
+  SIPPNP_FIELD_USER_PASSWORD = 9,
+  // ISO 639-1 language (`en`, `de`, …) for the phone's menus.
+  SIPPNP_FIELD_LANGUAGE = 10,
+  // Minutes between the phone's config checks (1–525600).
+  SIPPNP_FIELD_RESYNC_INTERVAL_MIN = 11,
+  // Where the phone fetches firmware (directory or file URL, vendor dependent).
+  SIPPNP_FIELD_FIRMWARE_URL = 12,
+  // Voice VLAN id (1–4094).
+  SIPPNP_FIELD_VLAN_ID = 13,
+  // 802.1p priority of the voice VLAN (0–7).
+  SIPPNP_FIELD_VLAN_PRIORITY = 14,
+  // Remote syslog server host.
+  SIPPNP_FIELD_SYSLOG_HOST = 15,
+  SIPPNP_FIELD_SYSLOG_PORT = 16,
+  // Syslog severity the phone sends from (0–7).
+  SIPPNP_FIELD_SYSLOG_LEVEL = 17,
+  // HTTP user for the config fetch.
+  SIPPNP_FIELD_PROVISIONING_USER = 18,
+  // HTTP password for the config fetch (secret: never logged).
+  SIPPNP_FIELD_PROVISIONING_PASSWORD = 19,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -165,7 +254,7 @@ typedef uint32_t sippnp_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Per-account fields for `sippnp_assignment_set_account`.
+// Per-account fields for `sippnp_assignment_set_account`, same text rules as `sippnp_field`.
 enum sippnp_account_field
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -179,16 +268,64 @@ enum sippnp_account_field
   SIPPNP_ACCOUNT_AUTH_ID = 4,
   // SIP password (secret: never logged).
   SIPPNP_ACCOUNT_PASSWORD = 5,
-  // Registrar host name or IP (IPv6 without brackets).
+  // Registrar host name or IP (IPv6 with or without brackets).
   SIPPNP_ACCOUNT_REGISTRAR_HOST = 6,
   // Outbound proxy, `host` or `host:port`.
   SIPPNP_ACCOUNT_OUTBOUND_PROXY = 7,
+  // Registrar port (1–65535); empty means the transport's default.
+  SIPPNP_ACCOUNT_REGISTRAR_PORT = 8,
+  // `udp` (default), `tcp` or `tls`.
+  SIPPNP_ACCOUNT_TRANSPORT = 9,
+  // Backup (failover) registrar host.
+  SIPPNP_ACCOUNT_BACKUP_REGISTRAR_HOST = 10,
+  SIPPNP_ACCOUNT_BACKUP_REGISTRAR_PORT = 11,
+  // Registration expiry in seconds (30–86400).
+  SIPPNP_ACCOUNT_REGISTER_EXPIRES = 12,
+  // Number the voicemail key dials.
+  SIPPNP_ACCOUNT_VOICEMAIL_NUMBER = 13,
+  // `1` subscribes for message-waiting indication, `0` does not.
+  SIPPNP_ACCOUNT_MWI = 14,
+  // Codecs in order, comma-separated: PCMU, PCMA, G722, G729, G726-32, iLBC, opus, G723.
+  SIPPNP_ACCOUNT_CODECS = 15,
+  // `rfc2833`, `sip-info` or `inband`.
+  SIPPNP_ACCOUNT_DTMF = 16,
+  // `disabled`, `optional` or `required`.
+  SIPPNP_ACCOUNT_SRTP = 17,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum sippnp_account_field sippnp_account_field;
 #else
 typedef uint32_t sippnp_account_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Per-key fields for `sippnp_assignment_set_key`, same text rules as `sippnp_field`. Keys
+// are numbered 1, 2, … in the host's order; a new key starts as an unused programmable key
+// at the position of its number, on account 1.
+enum sippnp_key_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `line`, `programmable` (default) or `expansion1`, `expansion2`, …
+  SIPPNP_KEY_BANK = 1,
+  // 1-based position inside the bank.
+  SIPPNP_KEY_POSITION = 2,
+  // `unused`, `line`, `blf`, `speed-dial`, `park` or `dnd`.
+  SIPPNP_KEY_KIND = 3,
+  // 1-based account the key uses.
+  SIPPNP_KEY_ACCOUNT = 4,
+  // What the key dials or watches (extension, number).
+  SIPPNP_KEY_VALUE = 5,
+  // Text shown next to the key.
+  SIPPNP_KEY_LABEL = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sippnp_key_field sippnp_key_field;
+#else
+typedef uint32_t sippnp_key_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -337,13 +474,25 @@ typedef struct sippnp_ctx_config sippnp_ctx_config;
 // Under the hood, a `Box` holding the Rust `Device` and C copies of its strings.
 typedef struct sippnp_device sippnp_device;
 
+// The engine. Under the hood, a `Box` holding a `Mutex` around the Rust `Engine`: every
+// `sippnp_engine_*` function may be called from several threads at once (calls are
+// serialised). The lookup callback runs while the engine is locked: from inside it, any call
+// on the same engine returns SIPPNP_ERR_REENTRANT instead of deadlocking.
+typedef struct sippnp_engine sippnp_engine;
+
 // A failed call's details: its code and a one-line message that says what and where
 // (never the whole packet, never a secret). Free with `sippnp_error_free`.
 typedef struct sippnp_error sippnp_error;
 
+// One event. Under the hood, a `Box` owning copies of everything it reports.
+typedef struct sippnp_event sippnp_event;
+
 // A rendered config file. Under the hood, a `Box` holding the file and C copies of its
 // name and content type.
 typedef struct sippnp_rendered sippnp_rendered;
+
+// One datagram to send. Under the hood, a `Box` owning the bytes and destination.
+typedef struct sippnp_transmit sippnp_transmit;
 
 // A borrowed UTF-8 string: `ptr` to `len` bytes, also NUL-terminated at `ptr[len]`, no
 // interior NUL. `{NULL, 0}` means "absent". Valid as long as the object it came from.
@@ -384,6 +533,62 @@ typedef uint32_t (*sippnp_lookup_fn)(void *userdata,
 // Releases `userdata` once the library no longer needs it (when the last context or
 // configuration that holds the lookup is freed).
 typedef void (*sippnp_userdata_free_fn)(void *userdata);
+
+// Limits and timers of an engine; start from `sippnp_engine_options_default()` and change
+// what you need. Times are milliseconds.
+typedef struct sippnp_engine_options {
+  // Hard cap on tracked exchanges, least recently used evicted first (16384, at most
+  // about 32 MB). Size it for the phones that may boot within `linger_ms`.
+  size_t max_exchanges;
+  // Cap on rate-limiter entries, one per source IP, LRU (4096).
+  size_t max_sources;
+  // New exchanges per second per source IP (10); 0 turns rate limiting off.
+  uint32_t rate_per_source;
+  // Token bucket size: new exchanges a source may start at once (20).
+  uint32_t rate_burst;
+  // RFC 3261 T1 (500).
+  uint64_t t1_ms;
+  // RFC 3261 T2 (4000).
+  uint64_t t2_ms;
+  // RFC 3261 Timer F, when an unanswered NOTIFY is abandoned (32000).
+  uint64_t timer_f_ms;
+  // How long a finished exchange is remembered after its last SUBSCRIBE (32000).
+  uint64_t linger_ms;
+  // Lifetime of `{token}` URLs (300000).
+  uint64_t token_ttl_ms;
+  // Event queue cap; the oldest event is dropped beyond it (1024).
+  size_t max_events;
+} sippnp_engine_options;
+
+// Counters since the engine was created, and current table sizes (`sippnp_engine_stats`).
+typedef struct sippnp_engine_counters {
+  // Exchanges tracked now.
+  uint64_t exchanges;
+  // Source IPs in the rate limiter now.
+  uint64_t sources;
+  // Timer heap entries now.
+  uint64_t timers;
+  // Exchanges forgotten because the table was full.
+  uint64_t exchanges_evicted;
+  // New exchanges refused by the rate limiter.
+  uint64_t rate_limited;
+  // Retransmitted (or stale) SUBSCRIBEs absorbed without a lookup.
+  uint64_t retransmissions_absorbed;
+  // NOTIFY transactions started (PnP and check-sync).
+  uint64_t notifies_sent;
+  // NOTIFY retransmissions.
+  uint64_t notify_retransmissions;
+  // NOTIFY transactions acknowledged with a 2xx.
+  uint64_t notifies_acked;
+  // NOTIFY transactions failed (timeout, rejection, eviction).
+  uint64_t notifies_failed;
+  // Responses that matched no running transaction.
+  uint64_t stray_responses;
+  // Events dropped because the queue was full.
+  uint64_t events_dropped;
+  // Packets dropped because they were not polled (queue full).
+  uint64_t transmits_dropped;
+} sippnp_engine_counters;
 
 // Borrowed bytes: `data` to `len` bytes, valid as long as the object they came from.
 typedef struct sippnp_bytes {
@@ -442,10 +647,13 @@ SIPPNP_MUST_USE sippnp_result sippnp_assignment_new(struct sippnp_assignment **o
 void sippnp_assignment_free(struct sippnp_assignment *a);
 
 // Sets a device-wide field (a `sippnp_field` value) to `value` (`len` bytes of UTF-8, no
-// NUL needed). The text is copied. A later call replaces the earlier value.
+// NUL needed). The text is copied. A later call replaces the earlier value; an empty text
+// clears the field.
 //
-// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown
-// field, non-UTF-8 text, a MAC that is not 12 hex digits, or a flag that is not `0`/`1`.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown field,
+// non-UTF-8 text or a value the field does not accept (a MAC that is not 12 hex digits, a
+// time zone that is not an IANA name, a flag that is not `1`/`0`/`true`/`false`, …). On error
+// the assignment is unchanged.
 SIPPNP_MUST_USE
 sippnp_result sippnp_assignment_set(struct sippnp_assignment *a,
                                     uint32_t field,
@@ -456,13 +664,26 @@ sippnp_result sippnp_assignment_set(struct sippnp_assignment *a,
 // SIPPNP_MAX_ACCOUNTS). Accounts come into being when first set. The text is copied.
 //
 // **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an index out of
-// range, an unknown field or non-UTF-8 text.
+// range, an unknown field, non-UTF-8 text or a value the field does not accept (the
+// assignment is then unchanged).
 SIPPNP_MUST_USE
 sippnp_result sippnp_assignment_set_account(struct sippnp_assignment *a,
                                             uint32_t index,
                                             uint32_t field,
                                             const char *value,
                                             size_t len);
+
+// Sets a field (a `sippnp_key_field` value) of key `index` (1-based, at most SIPPNP_MAX_KEYS).
+// Keys come into being when first set (with any gap before them as unused keys). The text is
+// copied.
+//
+// **Errors**: as `sippnp_assignment_set_account`.
+SIPPNP_MUST_USE
+sippnp_result sippnp_assignment_set_key(struct sippnp_assignment *a,
+                                        uint32_t index,
+                                        uint32_t field,
+                                        const char *value,
+                                        size_t len);
 
 // Sets the registrar port of account `index` (1-based); 0 means the transport's default.
 //
@@ -755,6 +976,214 @@ struct sippnp_str sippnp_device_ip(const struct sippnp_device *device);
 
 // The port of the phone's Contact (5060 when the Contact names none); 0 for NULL.
 uint16_t sippnp_device_contact_port(const struct sippnp_device *device);
+
+// The default options (the values documented on each field of `sippnp_engine_options`).
+struct sippnp_engine_options sippnp_engine_options_default(void);
+
+// Creates an engine from a context configuration (the same one `sippnp_ctx_new` takes:
+// server address, URL template, lookup, unknown-device policy, secret) and `options` (NULL
+// for the defaults). Both are only read: they may be freed or reused afterwards; the lookup
+// and its userdata are shared with the configuration (see `sippnp_ctx_config_set_lookup`).
+//
+// A `{token}` in the URL template becomes a signed token bound to the phone's MAC and IP,
+// valid for `token_ttl_ms` (check it with `sippnp_engine_verify_token`). Its key is derived
+// from the configuration's secret when one is set (engines with the same secret accept each
+// other's tokens), else drawn from the OS random source.
+//
+// **Ownership**: on SIPPNP_OK `*out_engine` is new; free it with `sippnp_engine_free`.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_CONFIG when the server host or
+// URL template is not set; SIPPNP_ERR_INVALID_PARAMETER for an unusable option (a zero cap,
+// `t1_ms` 0, `t2_ms` or `timer_f_ms` below `t1_ms`, `rate_burst` 0 with a rate, …; the
+// message names it); SIPPNP_ERR_CRYPTO_RANDOM.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_new(const struct sippnp_ctx_config *cfg,
+                                const struct sippnp_engine_options *options,
+                                struct sippnp_engine **out_engine,
+                                struct sippnp_error **out_err);
+
+// Frees an engine, with its queued packets and events. Call it only when no other thread
+// uses the engine; from inside the engine's own lookup it does nothing. NULL is a no-op.
+// Transmits and events already polled stay valid.
+void sippnp_engine_free(struct sippnp_engine *engine);
+
+// Handles one received datagram from `source_ip` (text, `source_ip_len` bytes; brackets
+// allowed) port `source_port`, at `now_ms` (milliseconds of any monotonic clock; use the same
+// clock for every call; a value below an earlier one counts as the earlier one).
+//
+// A ua-profile SUBSCRIBE is answered (the lookup runs, then poll the 200 OK and the NOTIFY
+// with `sippnp_engine_poll_transmit`), absorbed as a retransmission (its 200 OK is queued
+// again; no lookup, no second NOTIFY), or refused by the rate limiter (an event says so). A
+// response to one of our NOTIFYs ends or advances its transaction. Both return SIPPNP_OK;
+// responses matching nothing are ignored. Afterwards, drain the transmits and events and
+// re-arm your timer with `sippnp_engine_next_timeout`.
+//
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for a bad source
+// address; SIPPNP_ERR_SIP_* for anything that is not a ua-profile SUBSCRIBE or a well-formed
+// response (send nothing); SIPPNP_ERR_LOOKUP_FAILED (nothing is remembered: a retransmission
+// asks again); SIPPNP_ERR_SIP_UNSAFE_VALUE; SIPPNP_ERR_REENTRANT. `*out_err` (if `out_err` is
+// not NULL) receives the details on failure; free with `sippnp_error_free`.
+// **Callbacks**: the lookup runs inside this call, on this thread, with the engine locked.
+// **Thread safety**: may be called from several threads; calls are serialised.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_handle_datagram(struct sippnp_engine *engine,
+                                            const uint8_t *datagram,
+                                            size_t datagram_len,
+                                            const char *source_ip,
+                                            size_t source_ip_len,
+                                            uint16_t source_port,
+                                            uint64_t now_ms,
+                                            struct sippnp_error **out_err);
+
+// Takes the next datagram to send (oldest first: 200 OKs, NOTIFYs, retransmissions).
+//
+// **Ownership**: on SIPPNP_OK `*out` is new: read it with `sippnp_transmit_packet`, send it,
+// then free it with `sippnp_transmit_free` (it does not depend on the engine, which may be
+// used or freed meanwhile).
+// **Errors**: SIPPNP_EMPTY (not an error) when nothing is queued; SIPPNP_ERR_NULL_PARAMETER;
+// SIPPNP_ERR_REENTRANT.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_poll_transmit(struct sippnp_engine *engine,
+                                          struct sippnp_transmit **out);
+
+// The datagram: its bytes, destination host (an IP literal, IPv6 without brackets, or a host
+// name to resolve when the phone's Contact names one), port and transport (`UDP`, `TCP`, …).
+// Send only to the address given; a retransmission is an identical datagram.
+//
+// **Borrowed outputs**: `*out` points into `transmit`; valid until `sippnp_transmit_free`.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER.
+SIPPNP_MUST_USE
+sippnp_result sippnp_transmit_packet(const struct sippnp_transmit *transmit,
+                                     struct sippnp_packet *out);
+
+// Frees a transmit. NULL is a no-op.
+void sippnp_transmit_free(struct sippnp_transmit *transmit);
+
+// Takes the next event (oldest first). The queue holds at most `max_events`; older events
+// are dropped (and counted) when it overflows.
+//
+// **Ownership**: on SIPPNP_OK `*out` is new; free it with `sippnp_event_free`.
+// **Errors**: SIPPNP_EMPTY (not an error) when there is none; SIPPNP_ERR_NULL_PARAMETER;
+// SIPPNP_ERR_REENTRANT.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_poll_event(struct sippnp_engine *engine,
+                                       struct sippnp_event **out);
+
+// When to call `sippnp_engine_handle_timeout` next: an absolute time on the clock of
+// `now_ms` (it may be in the past: call it at once). It may come earlier than needed; an
+// early call is cheap. Ask again after every other call on the engine.
+//
+// **Errors**: SIPPNP_NO_TIMER (not an error: `*out_ms` untouched) when nothing is pending;
+// SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_REENTRANT.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_next_timeout(const struct sippnp_engine *engine,
+                                         uint64_t *out_ms);
+
+// Runs the timers due at `now_ms`: NOTIFY retransmissions (then poll them), Timer F
+// failures, forgetting finished exchanges.
+//
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_REENTRANT.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_handle_timeout(struct sippnp_engine *engine,
+                                           uint64_t now_ms);
+
+// Checks a `{token}` taken from a URL a phone fetches (`token_len` bytes), presented from
+// `ip` (text, `ip_len` bytes: the HTTP client's address) at `now_ms`. On success, writes the
+// MAC the token was issued to into `out_mac` as 12 lower-case hex digits and a NUL.
+//
+// **Outputs**: `out_mac` must point to SIPPNP_MAC_BUFFER_LEN (13) writable bytes; written
+// only on SIPPNP_OK.
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for a bad `ip`;
+// SIPPNP_ERR_TOKEN_MALFORMED (also for non-UTF-8); SIPPNP_ERR_TOKEN_INVALID (forged, another
+// engine's, or another IP than the phone's); SIPPNP_ERR_TOKEN_EXPIRED; SIPPNP_ERR_REENTRANT.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_verify_token(const struct sippnp_engine *engine,
+                                         const char *token,
+                                         size_t token_len,
+                                         const char *ip,
+                                         size_t ip_len,
+                                         uint64_t now_ms,
+                                         char *out_mac);
+
+// Queues a `check-sync` NOTIFY (`Event: check-sync;reboot=false`, no body) asking the phone
+// with MAC `mac` (any common spelling, `mac_len` bytes) at `target_ip` (text) port
+// `target_port` to fetch its config again. It runs over UDP as a client transaction like the
+// PnP NOTIFY (retransmitted; SIPPNP_EVENT_NOTIFIED, then SIPPNP_EVENT_ACKNOWLEDGED or
+// SIPPNP_EVENT_FAILED carry the MAC). Poll the packet with `sippnp_engine_poll_transmit`.
+//
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for a bad MAC, address
+// or port 0; SIPPNP_ERR_SIP_UNSAFE_VALUE; SIPPNP_ERR_REENTRANT; details in `*out_err` (may be
+// NULL).
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_check_sync(struct sippnp_engine *engine,
+                                       const char *mac,
+                                       size_t mac_len,
+                                       const char *target_ip,
+                                       size_t target_ip_len,
+                                       uint16_t target_port,
+                                       uint64_t now_ms,
+                                       struct sippnp_error **out_err);
+
+// Writes the engine's counters and table sizes into `*out`.
+//
+// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_REENTRANT.
+SIPPNP_MUST_USE
+sippnp_result sippnp_engine_stats(const struct sippnp_engine *engine,
+                                  struct sippnp_engine_counters *out);
+
+// What the event reports: a SIPPNP_EVENT_* value; 0 for NULL.
+uint32_t sippnp_event_kind(const struct sippnp_event *event);
+
+// The device of a DISCOVERED, ANSWERED or SILENCED event (all `sippnp_device_*` getters
+// apply).
+//
+// Borrowed from `event`: valid until `sippnp_event_free(event)`; never free it. NULL for
+// other events and for NULL.
+const struct sippnp_device *sippnp_event_device(const struct sippnp_event *event);
+
+// The MAC (12 lower-case hex digits) the event is about, when known.
+//
+// Borrowed from `event`; `{NULL, 0}` when unknown (RATE_LIMITED, a device without MAC) and
+// for NULL.
+struct sippnp_str sippnp_event_mac(const struct sippnp_event *event);
+
+// The device's vendor (DISCOVERED, ANSWERED, SILENCED). Borrowed from `event`; `{NULL, 0}`
+// otherwise.
+struct sippnp_str sippnp_event_vendor(const struct sippnp_event *event);
+
+// The device's model (DISCOVERED, ANSWERED, SILENCED). Borrowed from `event`; `{NULL, 0}`
+// otherwise.
+struct sippnp_str sippnp_event_model(const struct sippnp_event *event);
+
+// The device's firmware (DISCOVERED, ANSWERED, SILENCED). Borrowed from `event`; `{NULL, 0}`
+// otherwise.
+struct sippnp_str sippnp_event_firmware(const struct sippnp_event *event);
+
+// The device's IP address (DISCOVERED, ANSWERED, SILENCED) or the limited source
+// (RATE_LIMITED). Borrowed from `event`; `{NULL, 0}` otherwise.
+struct sippnp_str sippnp_event_ip(const struct sippnp_event *event);
+
+// The port the device takes requests on (its Contact; DISCOVERED, ANSWERED, SILENCED); 0
+// otherwise and for NULL.
+uint16_t sippnp_event_port(const struct sippnp_event *event);
+
+// The URL the NOTIFY carries (ANSWERED; with its token when the template has `{token}`).
+// Borrowed from `event`; `{NULL, 0}` otherwise.
+struct sippnp_str sippnp_event_url(const struct sippnp_event *event);
+
+// The SIP status of the phone's response (ACKNOWLEDGED; FAILED with SIPPNP_FAIL_REJECTED);
+// 0 otherwise and for NULL.
+uint32_t sippnp_event_status(const struct sippnp_event *event);
+
+// Why: a SIPPNP_FAIL_* value for FAILED, a `sippnp_silence` value for SILENCED; 0 otherwise
+// and for NULL.
+uint32_t sippnp_event_reason(const struct sippnp_event *event);
+
+// The transmission count of a NOTIFIED event (1 = first, 2+ = retransmissions); 0 otherwise
+// and for NULL.
+uint32_t sippnp_event_attempt(const struct sippnp_event *event);
+
+// Frees an event and everything borrowed from it. NULL is a no-op.
+void sippnp_event_free(struct sippnp_event *event);
 
 // The file name the phone requests (e.g. `cfg000b82273b89.xml`).
 //

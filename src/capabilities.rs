@@ -164,8 +164,9 @@ pub struct Renderer {
     pub vendor: &'static str,
     /// The files it renders, as [`Family::files`] patterns.
     pub files: &'static [&'static str],
-    /// The most accounts it writes: its file format's limit, the same for every model (the
-    /// renderers do not clamp per model). More is [`crate::render::RenderError::TooManyAccounts`].
+    /// The most accounts its file format holds. A model of the table gets its family's count
+    /// ([`Family::max_accounts`]) when that is lower; a model the table does not know gets this.
+    /// More is [`crate::render::RenderError::TooManyAccounts`].
     pub max_accounts: usize,
     /// The modules that write the files.
     pub modules: &'static [&'static str],
@@ -175,39 +176,62 @@ pub struct Renderer {
 pub static RENDERERS: &[Renderer] = &[
     Renderer {
         vendor: "fanvil",
-        files: &["<mac>.cfg"],
+        files: &["<mac>.cfg", "f0<hw>.cfg"],
         max_accounts: 6,
-        modules: &["src/render/fanvil.rs"],
+        modules: &[
+            "src/render/fanvil.rs",
+            "src/render/fanvil_text.rs",
+            "src/render/fanvil_sysconf.rs",
+            "src/render/fanvil_voip.rs",
+            "src/render/fanvil_xml.rs",
+        ],
+    },
+    Renderer {
+        vendor: "gigaset",
+        files: &["<mac>.xml"],
+        max_accounts: 250,
+        modules: &["src/render/gigaset.rs"],
     },
     Renderer {
         vendor: "grandstream",
-        files: &["cfg<mac>.xml", "cfg<mac>"],
+        files: &["cfg<mac>.xml", "cfg<mac>", "cfg<model>.xml", "cfg.xml"],
         max_accounts: 6,
-        modules: &["src/render/grandstream.rs", "src/render/grandstream_binary.rs"],
+        modules: &[
+            "src/render/grandstream.rs",
+            "src/render/grandstream_pvalues.rs",
+            "src/render/grandstream_items.rs",
+            "src/render/grandstream_values.rs",
+            "src/render/grandstream_binary.rs",
+        ],
     },
     Renderer {
         vendor: "htek",
-        files: &["cfg<mac>.xml"],
+        files: &["cfg<mac>.xml", "cfg<code>.xml"],
         max_accounts: 6,
         modules: &["src/render/htek.rs"],
     },
     Renderer {
         vendor: "panasonic",
-        files: &["Config<MAC>.cfg"],
+        files: &["Config<MAC>.cfg", "Config<MODEL>.cfg", "ConfigCom.cfg"],
         max_accounts: 6,
         modules: &["src/render/panasonic.rs"],
     },
     Renderer {
         vendor: "snom",
-        files: &["snom<model>-<MAC>.htm", "<MAC>.xml"],
+        files: &["snom<model>-<MAC>.htm", "<MAC>.xml", "snom<model>.htm"],
         max_accounts: 12,
         modules: &["src/render/snom.rs"],
     },
     Renderer {
         vendor: "yealink",
-        files: &["<mac>.cfg"],
+        files: &["<mac>.cfg", "y0000000000<XX>.cfg"],
         max_accounts: 16,
-        modules: &["src/render/yealink.rs"],
+        modules: &[
+            "src/render/yealink.rs",
+            "src/render/yealink_keys.rs",
+            "src/render/yealink_locale.rs",
+            "src/render/yealink_dss.rs",
+        ],
     },
 ];
 
@@ -278,6 +302,15 @@ const EXP40: Keys = expansion("EXP40", 40, 6);
 
 const GRANDSTREAM_FILES: &[&str] = &["cfg<mac>", "cfg<mac>.xml", "cfg<model>.xml", "cfg.xml"];
 const GRANDSTREAM_PNP_OFF: Option<&str> = Some("P1414 = 0");
+/// The P-value dialect, which every Grandstream model with XML provisioning reads.
+const GRANDSTREAM_PVALUE_DIALECT: &str =
+    "`<gs_provision>` P-value XML, config v1 (item-name v2 on fw 1.0.11.x); legacy binary `cfg<mac>`";
+/// The item-name dialect. [`crate::render::grandstream`] renders item names for the models of
+/// the families whose dialect is this text, and P-values for every other model.
+pub const GRANDSTREAM_ITEM_DIALECT: &str =
+    "`<gs_provision>` item-name XML, config v2 (`account.N.sip.userid`; P-values also read); legacy binary `cfg<mac>`";
+const GRANDSTREAM_SOURCE: &str = "config-formats §2.1 (files, P-values of accounts 1–6, wazo MODEL_FKEYS), §3.1, §4; \
+                                  pnp-vendors §1, §2.1 (GS-KB); seed 000 (GXP14xx/21xx PnP)";
 
 const YEALINK_FILES: &[&str] = &[
     "<mac>.boot",
@@ -286,13 +319,23 @@ const YEALINK_FILES: &[&str] = &[
     "<mac>.cfg",
     "<mac>_Security.enc",
 ];
-const YEALINK_DIALECT: &str = "`#!version:1.0.0.1` + `key = value`, V81+ keys (V73/V80/V86 steps by firmware)";
+const YEALINK_DIALECT: &str = "`#!version:1.0.0.1` + `key = value`, V81+ keys (`static.` prefixes, `sip_server.M.transport_type`; named codecs as from V82)";
+/// The dialect of the Yealink models whose last firmware is V73: the renderer picks its V73 key
+/// names by this value (`src/render/yealink_keys.rs`).
+pub(crate) const YEALINK_DIALECT_V73: &str =
+    "`#!version:1.0.0.1` + `key = value`, V73 keys (no `static.` prefix, `account.N.transport`, numbered codec slots)";
 const YEALINK_PNP_OFF: Option<&str> = Some("static.auto_provision.pnp_enable = 0");
 const YEALINK_SOURCE: &str =
     "config-formats §2.2 (files, XX ids, accounts per model, expansion), §3.2, §4; pnp-vendors §1, §2.3";
 
-const FANVIL_DIALECT: &str =
-    "`<<VOIP CONFIG FILE>>` text (sippnp); `<sysConf>` / `<VOIP_CONFIG_FILE>` XML by series and firmware (VERIFY-HW)";
+/// Fanvil dialects; `render::fanvil` picks its layout by comparing a family's `dialect` with
+/// these (a model the table does not know gets the `<<VOIP CONFIG FILE>>` text format).
+pub(crate) const FANVIL_SYSCONF_DIALECT: &str =
+    "`<sysConf>` XML (firmware 2.x); models not in the table: `<<VOIP CONFIG FILE>>` text (VERIFY-HW)";
+pub(crate) const FANVIL_VOIP_DIALECT: &str = "`<VOIP_CONFIG_FILE>` XML 2.0002, older X codes (VERIFY-HW)";
+pub(crate) const FANVIL_VOIP_C_DIALECT: &str =
+    "`<VOIP_CONFIG_FILE>` XML 2.0002, C-series zone index and language codes (VERIFY-HW)";
+pub(crate) const FANVIL_VOIP_V_DIALECT: &str = "`<VOIP_CONFIG_FILE>` XML 2.0003 (firmware 2.12+; VERIFY-HW)";
 
 // ---- the table --------------------------------------------------------------------------
 
@@ -300,6 +343,7 @@ const FANVIL_DIALECT: &str =
 /// the `&'static Family` of a [`FamilyMatch`] can be compared with [`std::ptr::eq`].
 pub static FAMILIES: &[Family] = &[
     // ---- Grandstream: config-formats §2.1, §3.1, §4; pnp-vendors §1, §2.1; seeds 000-002.
+    // Families split by account count (the renderers apply the family's count to its models).
     Family {
         vendor: "grandstream",
         name: "GXP21xx / GXP14xx / GXP17xx / GXP16xx",
@@ -321,14 +365,66 @@ pub static FAMILIES: &[Family] = &[
         ],
         vendor_default: true,
         max_accounts: Accounts::Format(6),
-        dialect: "`<gs_provision>` P-value XML, config v1 (item-name v2 on fw 1.0.11.x); legacy binary `cfg<mac>`",
+        dialect: GRANDSTREAM_PVALUE_DIALECT,
         files: GRANDSTREAM_FILES,
         pnp: true,
         pnp_off_key: GRANDSTREAM_PNP_OFF,
         encryption: Encryption::Cipher("grandstream"),
         rendered_by_sippnp: true,
-        source: "config-formats §2.1 (files, P-values of accounts 1–6, wazo MODEL_FKEYS), §3.1, §4; \
-                 pnp-vendors §1, §2.1 (GS-KB); seed 000 (GXP14xx/21xx PnP)",
+        source: GRANDSTREAM_SOURCE,
+    },
+    Family {
+        vendor: "grandstream",
+        name: "GXP2110 / GXP2124 / GXP2135 / GXP2140 / GXP1780 / GXP1782",
+        models: &[
+            model("GXP2110"),
+            model("GXP2124"),
+            model("GXP2135"),
+            model("GXP2140"),
+            model("GXP1780"),
+            model("GXP1782"),
+        ],
+        vendor_default: false,
+        max_accounts: Accounts::Models(4),
+        dialect: GRANDSTREAM_PVALUE_DIALECT,
+        files: GRANDSTREAM_FILES,
+        pnp: true,
+        pnp_off_key: GRANDSTREAM_PNP_OFF,
+        encryption: Encryption::Cipher("grandstream"),
+        rendered_by_sippnp: true,
+        source: "provisioner.net `gxphd/family_data.json` (GXP2110 / GXP2124: 4 lines); Grandstream templates: \
+                 FP `gxp2170` fw 1.0.9.127 (accounts 5–6 \"GXP2160/2170 only\"), GXP17xx fw 1.0.1.133 \
+                 (account 4 \"GXP1782/1780 only\"); config-formats §2.1",
+    },
+    Family {
+        vendor: "grandstream",
+        name: "GXP2130 / GXP1760",
+        models: &[model("GXP2130"), model("GXP1760")],
+        vendor_default: false,
+        max_accounts: Accounts::Models(3),
+        dialect: GRANDSTREAM_PVALUE_DIALECT,
+        files: GRANDSTREAM_FILES,
+        pnp: true,
+        pnp_off_key: GRANDSTREAM_PNP_OFF,
+        encryption: Encryption::Cipher("grandstream"),
+        rendered_by_sippnp: true,
+        source: "provisioner.net `gxphd/family_data.json` (GXP2130: 3 lines); Grandstream GXP17xx template \
+                 fw 1.0.1.133 (GXP1760: accounts 1–3); config-formats §2.1",
+    },
+    Family {
+        vendor: "grandstream",
+        name: "GXP1400 / GXP1405 / GXP1450",
+        models: &[model("GXP1400"), model("GXP1405"), model("GXP1450")],
+        vendor_default: false,
+        max_accounts: Accounts::Models(2),
+        dialect: GRANDSTREAM_PVALUE_DIALECT,
+        files: GRANDSTREAM_FILES,
+        pnp: true,
+        pnp_off_key: GRANDSTREAM_PNP_OFF,
+        encryption: Encryption::Cipher("grandstream"),
+        rendered_by_sippnp: true,
+        source: "provisioner.net `gxphd/family_data.json` (2 lines each); config-formats §2.1, §4; seed 000 \
+                 (GXP14xx/21xx PnP)",
     },
     Family {
         vendor: "grandstream",
@@ -342,16 +438,15 @@ pub static FAMILIES: &[Family] = &[
             model("GRP26*"),
         ],
         vendor_default: false,
-        max_accounts: Accounts::Format(6),
-        dialect: "`<gs_provision>` P-value XML, config v1 (wazo writes item-name v2 for GRP261x); legacy binary \
-                  `cfg<mac>`",
+        max_accounts: Accounts::Models(6),
+        dialect: GRANDSTREAM_ITEM_DIALECT,
         files: GRANDSTREAM_FILES,
         pnp: true,
-        pnp_off_key: GRANDSTREAM_PNP_OFF,
+        pnp_off_key: Some("provisioning.3cxAutoProvision = No"),
         encryption: Encryption::Cipher("grandstream"),
         rendered_by_sippnp: true,
-        source: "config-formats §2.1 (files, P-values of accounts 1–6, wazo MODEL_FKEYS), §3.1, §4; \
-                 pnp-vendors §1, §2.1 (GS-GRP); seed 001 (GRP261x/260x/2624/2634 PnP)",
+        source: "config-formats §2.1 (item names: wazo `base_v2.tpl` for GRP261x; GRP26xx template with \
+                 Account1–Account6), §3.1, §4; pnp-vendors §1, §2.1 (GS-GRP); seed 001 (GRP261x/260x/2624/2634 PnP)",
     },
     // ---- snom: config-formats §2.3, §3.4, §4; pnp-vendors §1, §2.2; seed 003.
     Family {
@@ -360,7 +455,8 @@ pub static FAMILIES: &[Family] = &[
         models: &[model("D7xx"), model("Dxxx"), model("3xx"), model("7xx"), model("8xx")],
         vendor_default: true,
         max_accounts: Accounts::Models(12),
-        dialect: "`<settings><phone-settings>` XML with `idx` and `perm`",
+        dialect: "`<settings><phone-settings>` XML with `idx` and `perm`, `<functionKeys>`; zone codes such as \
+                  `GER+1`",
         files: &["snom<model>.htm", "snom<model>-<MAC>.htm", "<MAC>.xml"],
         pnp: true,
         pnp_off_key: Some("pnp_config = off, provisioning_order = dhcp:stop"),
@@ -578,25 +674,78 @@ pub static FAMILIES: &[Family] = &[
         rendered_by_sippnp: true,
         source: YEALINK_SOURCE,
     },
-    // ---- Fanvil: config-formats §2.4, §3.3, §4; pnp-vendors §1, §2.4; seed 004.
+    Family {
+        vendor: "yealink",
+        name: "T20P / T22P / T26P / T28P (V73)",
+        models: &[
+            with_file("T20P", "y000000000007.cfg"),
+            with_file("T22P", "y000000000005.cfg"),
+            with_file("T26P", "y000000000004.cfg"),
+            with_file("T28P", "y000000000000.cfg"),
+        ],
+        vendor_default: false,
+        max_accounts: Accounts::Models(6),
+        dialect: YEALINK_DIALECT_V73,
+        files: &["y0000000000<XX>.cfg", "<mac>.cfg"],
+        pnp: true,
+        pnp_off_key: Some("auto_provision.pnp_enable = 0"),
+        encryption: Encryption::Cipher("yealink"),
+        rendered_by_sippnp: true,
+        source: "wazo-provd-plugins wazo_yealink v73 (models at firmware x.73, V73 keys) and common (accounts: T20P 2, \
+                 T22P and T26P 3, T28P 6); common file ids from SAIL's Yealink descriptors; config-formats §2.2 (no boot \
+                 file before V81)",
+    },
+    // ---- Fanvil: config-formats §2.4, §3.3, §4; pnp-vendors §1, §2.4; seed 004; dialects and
+    // common files per wazo `wazo_fanvil` (serie_x, serie_v, v2_3) and FusionPBX templates.
     Family {
         vendor: "fanvil",
         name: "X-series (X1–X7, X210, XU, XU-Pro)",
         models: &[
             with_file("X210", "F0V00X200000.cfg"),
-            with_file("X3S", "f0X3shw1.100.cfg"),
+            model("X1S"),
+            model("X3U"),
+            model("X4U"),
+            model("X5U"),
+            model("X6U"),
+            model("X7"),
+            model("X7C"),
             model("X*"),
         ],
         vendor_default: true,
         max_accounts: Accounts::Unknown,
-        dialect: FANVIL_DIALECT,
+        dialect: FANVIL_SYSCONF_DIALECT,
         files: &["f0<hw>.cfg", "<mac>.cfg", "fanvil_<model>_hwv2_0.txt"],
         pnp: true,
-        pnp_off_key: Some("PNP Enable = 0"),
+        pnp_off_key: Some("PNPEnable = 0"),
         encryption: Encryption::NotPublic("fanvil"),
         rendered_by_sippnp: true,
-        source: "config-formats §2.4 (files, common files, dialects, `fanvil_<model>_hwv2_0.txt` is a firmware \
-                 descriptor), §3.3, §4; pnp-vendors §1, §2.4",
+        source: "config-formats §2.4 (files, common files, sysConf for X4U/X5U/X6U/X7/X210 and FusionPBX X1S/X3U/X7C, \
+                 `fanvil_<model>_hwv2_0.txt` is a firmware descriptor), §3.3, §4; pnp-vendors §1, §2.4",
+    },
+    Family {
+        vendor: "fanvil",
+        name: "X-series, older firmware (X2 / X3 / X3S / X4 / X5 / X5S / X6)",
+        models: &[
+            with_file("X2", "f0X2hw1.100.cfg"),
+            with_file("X3", "F0V00X300000.cfg"),
+            with_file("X3S", "f0X3shw1.100.cfg"),
+            with_file("X3SG", "f0X3sghw1.100.cfg"),
+            with_file("X4", "f0X4hw1.100.cfg"),
+            with_file("X5", "f0X5hw1.100.cfg"),
+            with_file("X5S", "F0V00X5S0000.cfg"),
+            with_file("X6", "F0V00X600000.cfg"),
+            with_file("X6V2", "F0000X600000.cfg"),
+        ],
+        vendor_default: false,
+        max_accounts: Accounts::Unknown,
+        dialect: FANVIL_VOIP_DIALECT,
+        files: &["f0<hw>.cfg", "<mac>.cfg"],
+        pnp: true,
+        pnp_off_key: Some("PNP_Enable = 0"),
+        encryption: Encryption::NotPublic("fanvil"),
+        rendered_by_sippnp: true,
+        source: "config-formats §2.4 (`VOIP_CONFIG_FILE`: wazo `base.tpl`, FusionPBX `x3sp`, `x4`; common files: wazo \
+                 `serie_x` `COMMON_FILES`), §3.3; pnp-vendors §2.4",
     },
     Family {
         vendor: "fanvil",
@@ -609,14 +758,37 @@ pub static FAMILIES: &[Family] = &[
         ],
         vendor_default: false,
         max_accounts: Accounts::Unknown,
-        dialect: FANVIL_DIALECT,
+        dialect: FANVIL_VOIP_C_DIALECT,
         files: &["f0<hw>.cfg", "<mac>.cfg"],
         pnp: true,
-        pnp_off_key: Some("PNP Enable = 0"),
+        pnp_off_key: Some("PNP_Enable = 0"),
         encryption: Encryption::NotPublic("fanvil"),
         rendered_by_sippnp: true,
-        source: "seed 004 §2.2 (PnP), §3 (common file names; wazo spells C62's `f0C00620000.cfg`), §3.5; \
-                 config-formats §2.4, §3.3; pnp-vendors §2.4 (C56 manual)",
+        source: "seed 004 §2.2 (PnP), §3 (common file names; wazo spells C58/C62's `f0C00580000.cfg`, \
+                 `f0C00620000.cfg`), §3.5; config-formats §2.4 (wazo `v2_3` uses `VOIP_CONFIG_FILE`), §3.3; \
+                 pnp-vendors §2.4 (C56 manual)",
+    },
+    Family {
+        vendor: "fanvil",
+        name: "V-series (V62 / V63 / V64 / V65 / V67)",
+        models: &[
+            with_file("V62", "F0V0V6200000.cfg"),
+            model("V63"),
+            with_file("V64", "F0V0V6400000.cfg"),
+            with_file("V65", "F0V0V6500000.cfg"),
+            with_file("V67", "F0V0V6700000.cfg"),
+            model("V6x*"),
+        ],
+        vendor_default: false,
+        max_accounts: Accounts::Unknown,
+        dialect: FANVIL_VOIP_V_DIALECT,
+        files: &["f0<hw>.cfg", "<mac>.cfg"],
+        pnp: true,
+        pnp_off_key: Some("PNP_Enable = 0"),
+        encryption: Encryption::NotPublic("fanvil"),
+        rendered_by_sippnp: true,
+        source: "config-formats §2.4, §4 (fusionpbx#7973: V-series firmware 2.12+ reads `VOIP_CONFIG_FILE`, not \
+                 sysConf; FusionPBX `v63`), §3.3; common files: wazo `serie_v` `COMMON_FILES`",
     },
     // ---- Htek: config-formats §2.5, §4; pnp-vendors §2.9.
     Family {
@@ -644,11 +816,12 @@ pub static FAMILIES: &[Family] = &[
         dialect: "`<hl_provision>` XML, config v1: Grandstream-like P-values with a `para` name",
         files: &["cfg<code>.xml", "cfg<mac>", "cfg<mac>.xml"],
         pnp: true,
-        pnp_off_key: None,
+        pnp_off_key: Some("P20165 = 0"),
         encryption: Encryption::Unknown,
         rendered_by_sippnp: true,
-        source: "config-formats §2.5 (common files, accounts 1–6, wazo `_NB_LINEKEYS`; no PnP key found), §4; \
-                 pnp-vendors §2.9 (HTEK guide: request order, §14 LAN auto provisioning)",
+        source: "config-formats §2.5 (common files, accounts 1–6, wazo `_NB_LINEKEYS`), §4; pnp-vendors §2.9 (HTEK \
+                 guide: request order, §14 LAN auto provisioning); PnP key P20165 `FirmwareUpGrade.PnPActive` from a \
+                 public Htek factory-export template; per-account server keys: FusionPBX `htek/uc926`",
     },
     // ---- Panasonic: config-formats §2.7, §3.5, §4; pnp-vendors §1, §2.6.
     Family {
@@ -681,34 +854,53 @@ pub static FAMILIES: &[Family] = &[
         source: "config-formats §2.7, §3.5 (PAN: the UTG guide), §4; pnp-vendors §1, §2.6 (PANA-UTG: a URL \
                  without a file name gets `<MODEL>.cfg`)",
     },
-    // ---- Gigaset: config-formats §2.6; pnp-vendors §1, §2.5.
+    // ---- Gigaset: config-formats §2.6; pnp-vendors §1, §2.5; Gigaset wiki (GPPPO).
     Family {
         vendor: "gigaset",
-        name: "Maxwell (desk phones, snom-derived)",
+        name: "Maxwell (desk phones)",
         models: &[model("MAXWELL*")],
-        vendor_default: true,
+        vendor_default: false,
         max_accounts: Accounts::Unknown,
-        dialect: "snom-derived (shares `provisioning_order`); file names not in the research",
+        dialect: "`<provisioning version=\"1.1\" productID=\"mx3b\">` XML with `SIP.Account.N.*` params",
+        files: &[],
+        pnp: true,
+        pnp_off_key: None,
+        encryption: Encryption::Unknown,
+        rendered_by_sippnp: false,
+        source: "pnp-vendors §1, §2.5 (GIGA-MX); Gigaset wiki GPPPO \"FAQ Maxwell - Auto provisioning Nested \
+                 profiles\" (format; `provisioning.xml`, then `<MAC>.xml`, MAC case not settled)",
+    },
+    Family {
+        vendor: "gigaset",
+        name: "P-series (snom-derived desk phones)",
+        models: &[model("P820*")],
+        vendor_default: false,
+        max_accounts: Accounts::Unknown,
+        dialect: "snom `<settings><phone-settings>` XML (shares `provisioning_order`); file names not in the research",
         files: &[],
         pnp: true,
         pnp_off_key: Some("provisioning_order without pnp (snom-style)"),
         encryption: Encryption::Unknown,
         rendered_by_sippnp: false,
-        source: "config-formats §2.6 (GIG); pnp-vendors §1, §2.5 (GIGA-MX, GIGA-PNP)",
+        source: "config-formats §2.6 (GIG: the desk phones are snom-derived); pnp-vendors §2.5 (GIGA-PNP: snom's \
+                 trace, vendor OEM); Gigaset wiki GPPPO \"Configuration files\" (snom XML for a P820)",
     },
     Family {
         vendor: "gigaset",
         name: "N610 / N670 / N870 (DECT)",
         models: &[model("N610*"), model("N670*"), model("N870*")],
-        vendor_default: false,
+        vendor_default: true,
         max_accounts: Accounts::Unknown,
-        dialect: "`<provisioning version=\"1.1\">` XML with `<nvm>` params",
+        dialect: "`<provisioning version=\"1.1\" productID=\"e2\">` XML with `<nvm>` params; one SIP account per \
+                  handset, servers in shared provider profiles",
         files: &["<mac>.xml"],
         pnp: true,
         pnp_off_key: Some("SystemSettings.global.SipMulticastEnabled = 0"),
         encryption: Encryption::Unknown,
-        rendered_by_sippnp: false,
-        source: "config-formats §2.6 (Nx70 file and syntax); pnp-vendors §1, §2.5 (GIGA-N)",
+        rendered_by_sippnp: true,
+        source: "config-formats §2.6 (Nx70 file and syntax, wazo `Nx70_83_v2_65_0`); pnp-vendors §1, §2.5 \
+                 (GIGA-N); provider-profile params from one implementation (wazo), not checked on a base \
+                 (VERIFY-HW); sippnp's limit of 250 handsets is the N870's (data sheet, not in the research)",
     },
     // ---- AudioCodes: pnp-vendors §1, §2.7.
     Family {
@@ -969,7 +1161,7 @@ fn accounts_cell(f: &Family) -> String {
         Accounts::Unknown => "?".to_owned(),
     };
     match renderer(f.vendor) {
-        Some(r) if f.rendered_by_sippnp && f.max_accounts.max() != Some(r.max_accounts) => {
+        Some(r) if f.rendered_by_sippnp && matches!(f.max_accounts, Accounts::Format(_) | Accounts::Unknown) => {
             format!("{own}; sippnp writes up to {}", r.max_accounts)
         }
         _ => own,

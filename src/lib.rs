@@ -11,6 +11,7 @@ pub mod assign;
 pub mod capabilities;
 pub mod crypto;
 pub mod device;
+pub mod engine;
 pub mod error;
 pub mod ids;
 pub mod net;
@@ -19,6 +20,7 @@ pub mod responder;
 pub mod route;
 pub mod sip;
 pub mod template;
+pub mod timezone;
 
 mod ffi;
 

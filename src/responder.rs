@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::ids::IdGen;
 use crate::net::join_host_port;
 use crate::render::{self, RenderedFile};
-use crate::route::{self, FileKind, Target};
+use crate::route::{self, FileKind, Route, Target};
 use crate::sip::notify::{NotifyParams, build_notify};
 use crate::sip::response::{OkParams, build_ok};
 use crate::sip::{Subscribe, unfold};
@@ -116,8 +116,19 @@ impl<L: Lookup> Responder<L> {
 
     /// Handles one datagram received from `source`.
     pub fn handle(&self, datagram: &[u8], source: SocketAddr) -> Result<Outcome, Error> {
-        let sub = Subscribe::parse(datagram)?;
-        let device = device::identify(&sub, Some(source));
+        self.answer(&Subscribe::parse(datagram)?, source, |_| None)
+    }
+
+    /// Answers an already parsed SUBSCRIBE from `source`. `token` gives the `{token}` of the
+    /// URL for the identified device (`None` leaves the placeholder as it is); it runs only
+    /// when the device is answered.
+    pub fn answer(
+        &self,
+        sub: &Subscribe<'_>,
+        source: SocketAddr,
+        token: impl FnOnce(&Device) -> Option<String>,
+    ) -> Result<Outcome, Error> {
+        let device = device::identify(sub, Some(source));
         let (vendor, model) = match self.lookup.lookup(&device)? {
             Decision::Assign(a) => (a.vendor, a.model),
             Decision::Ignore => {
@@ -136,8 +147,9 @@ impl<L: Lookup> Responder<L> {
                 UnknownPolicy::Answer => (None, None),
             },
         };
-        let url = self.config.url.expand(&device, vendor.as_deref(), model.as_deref());
-        let (response, notify) = self.build_answer(&sub, &device, source, &url)?;
+        let token = token(&device);
+        let url = (self.config.url).expand_with_token(&device, vendor.as_deref(), model.as_deref(), token.as_deref());
+        let (response, notify) = self.build_answer(sub, &device, source, &url)?;
         Ok(Outcome::Answer {
             device,
             url,
@@ -209,20 +221,25 @@ impl<L: Lookup> Responder<L> {
     }
 
     /// Renders the file a phone requested by `path` (the HTTP path or TFTP file name): the
-    /// file name tells the vendor and the device ([`route::route`]); the host's lookup says what
-    /// the device gets. Per-device config files are rendered, and Grandstream's legacy binary
-    /// `cfg<mac>`; model and common files are not.
+    /// file name tells the vendor and the device, model or common file ([`route::route`]); the
+    /// host's lookup says what the device gets. For a model or common file the lookup sees a
+    /// device without MAC (vendor, and the model the name gives) and should answer with the
+    /// settings those phones share, without accounts.
     pub fn render_path(&self, path: &str) -> Result<RenderedFile, Error> {
-        let (device, kind) = device_for_path(path)?;
-        match kind {
-            FileKind::Config => self.render_for(device),
-            FileKind::LegacyBinary => {
-                let mut assignment = self.assigned(&device)?;
-                assignment.mac = assignment.mac.or(device.mac);
-                Ok(render::grandstream_binary::render(&assignment)?)
+        let route = route::route(path).ok_or(Error::UnknownPath)?;
+        let device = device_for_route(&route);
+        let mut assignment = self.assigned(&device)?;
+        assignment.mac = assignment.mac.or(device.mac);
+        let file = match (&route.target, route.kind) {
+            (Target::Device(_), FileKind::Config) => return render_assignment(assignment, &device),
+            (Target::Device(_), FileKind::LegacyBinary) => render::grandstream_binary::render(&assignment),
+            (Target::Device(_), FileKind::Boot) => render::render_boot(route.vendor, &assignment),
+            (Target::Model(_) | Target::Common, FileKind::Config) => {
+                render::render_shared(route.vendor, route::file_name(path), &assignment)
             }
-            FileKind::Boot | FileKind::KeyFile => Err(Error::UnsupportedFile),
-        }
+            _ => return Err(Error::UnsupportedFile),
+        };
+        Ok(file?)
     }
 
     fn render_for(&self, device: Device) -> Result<RenderedFile, Error> {
@@ -239,16 +256,29 @@ impl<L: Lookup> Responder<L> {
 }
 
 /// The device a requested file name names, with the vendor the name implies, and which of
-/// its files is asked for. Model and common files are [`Error::UnsupportedFile`]; names that
-/// are not provisioning files are [`Error::UnknownPath`].
+/// its files is asked for. Model and common files are [`Error::UnsupportedFile`] here (they
+/// name no device); names that are not provisioning files are [`Error::UnknownPath`].
 pub fn device_for_path(path: &str) -> Result<(Device, FileKind), Error> {
     let route = route::route(path).ok_or(Error::UnknownPath)?;
-    let Target::Device(mac) = route.target else {
+    if !matches!(route.target, Target::Device(_)) {
         return Err(Error::UnsupportedFile);
+    }
+    Ok((device_for_route(&route), route.kind))
+}
+
+/// The device a routed file name stands for: the vendor the name implies, and the MAC of a
+/// device file or the model of a model file.
+pub fn device_for_route(route: &Route) -> Device {
+    let mut device = match &route.target {
+        Target::Device(mac) => Device::from_mac(*mac),
+        Target::Model(model) => Device {
+            model: Some(model.clone()),
+            ..Device::default()
+        },
+        Target::Common => Device::default(),
     };
-    let mut device = Device::from_mac(mac);
     device.vendor = Some(route.vendor.to_owned());
-    Ok((device, route.kind))
+    device
 }
 
 /// Renders `assignment` for `device`, filling in the MAC and vendor the device is known by
@@ -267,6 +297,8 @@ fn notify_target(sub: &Subscribe<'_>, device: &Device) -> (String, String) {
     let transport = contact_uri
         .and_then(|u| u.param("transport"))
         .and_then(|p| p.value)
+        // Only a transport name (`udp`, `tcp`, `tls`, `sctp`, `ws`, …) goes into the Via.
+        .filter(|t| !t.is_empty() && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
         .map_or_else(|| device.transport.clone(), str::to_ascii_uppercase);
     let target = match contact_uri {
         Some(uri) if !uri.scheme.is_empty() => uri.raw.split('?').next().unwrap_or(uri.raw).to_owned(),
@@ -283,4 +315,70 @@ fn notify_target(sub: &Subscribe<'_>, device: &Device) -> (String, String) {
         }
     };
     (target, transport)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assign::NoLookup;
+
+    const GXP2110: &str = include_str!("../tests/fixtures/seeds/gxp2110.sip");
+
+    fn responder() -> Responder<NoLookup> {
+        let config = Config {
+            server_host: "192.0.2.10".into(),
+            server_port: 5060,
+            url: UrlTemplate::new("http://192.0.2.10/{mac}/{token}").expect("template"),
+            user_agent: None,
+            unknown: UnknownPolicy::Answer,
+        };
+        Responder::with_ids(
+            config,
+            NoLookup,
+            IdGen::with_secret(b"responder-test-secret-32-bytes!!"),
+        )
+        .expect("config")
+    }
+
+    fn notify_via(contact: &str) -> (String, String) {
+        let datagram = GXP2110.replace("Contact: <sip:172.18.32.197:5060>", contact);
+        let source = "172.18.32.197:5060".parse().expect("addr");
+        match responder().handle(datagram.as_bytes(), source).expect("answers") {
+            Outcome::Answer { notify, .. } => {
+                let text = String::from_utf8(notify.bytes).expect("utf-8");
+                let via = text.lines().find(|l| l.starts_with("Via:")).expect("via").to_owned();
+                (via, notify.transport)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_a_transport_name_from_the_contact_reaches_the_via() {
+        let (via, transport) = notify_via("Contact: <sip:172.18.32.197:5060;transport=tcp>");
+        assert!(via.starts_with("Via: SIP/2.0/TCP "), "{via}");
+        assert_eq!(transport, "TCP");
+        let (via, transport) = notify_via("Contact: <sip:172.18.32.197:5060;transport=\"x;y\">");
+        assert!(via.starts_with("Via: SIP/2.0/UDP "), "{via}");
+        assert_eq!(transport, "UDP");
+    }
+
+    #[test]
+    fn the_token_goes_into_the_url_and_the_body() {
+        let sub = Subscribe::parse(GXP2110.as_bytes()).expect("parses");
+        let source = "172.18.32.197:5060".parse().expect("addr");
+        let Outcome::Answer { url, notify, .. } = responder().answer(&sub, source, |_| Some("T0k".into())).expect("ok")
+        else {
+            panic!("silent");
+        };
+        assert_eq!(url, "http://192.0.2.10/000b82273b89/T0k");
+        assert!(notify.bytes.ends_with(url.as_bytes()));
+        let Outcome::Answer { url, .. } = responder().handle(GXP2110.as_bytes(), source).expect("ok") else {
+            panic!("silent");
+        };
+        assert_eq!(
+            url, "http://192.0.2.10/000b82273b89/{token}",
+            "no token: placeholder kept"
+        );
+    }
 }

@@ -5,8 +5,9 @@
 //! Names per config-formats.md §2: Grandstream `cfg<mac>.xml`, `cfg<mac>` (legacy binary),
 //! `cfg<model>.xml`, `cfg.xml`; Htek `cfg<mac>.xml` (told apart by the OUI); Yealink
 //! `<mac>.cfg`, `<mac>.boot`, `y0000000000XX.cfg`, `<name>_Security.enc`; Fanvil `<mac>.cfg`
-//! (OUI) and `f0<hw>.cfg`; snom `snom<model>-<MAC>.htm`, `snom<model>.htm`, `<MAC>.xml`;
-//! Gigaset `<mac>.xml` (OUI); Panasonic `Config<MAC>.cfg`, `Config<MODEL>.cfg`, `ConfigCom.cfg`.
+//! (OUI) and `f0<hw>.cfg` (a 12-hex-digit `f0<letter>…` stem is a Fanvil common file unless its
+//! OUI is a known vendor's: seed 004 spells C62's `f0C006200000.cfg`, wazo `f0C00620000.cfg`); snom `snom<model>-<MAC>.htm`, `snom<model>.htm`, `<MAC>.xml`;
+//! Gigaset `<mac>.xml` (OUI; the Nx70 DECT bases); Panasonic `Config<MAC>.cfg`, `Config<MODEL>.cfg`, `ConfigCom.cfg`.
 
 use crate::device::{Mac, oui};
 
@@ -46,12 +47,17 @@ pub enum FileKind {
 /// Routes the last segment of `path` (any directories and a query string are ignored).
 /// `None` means the file is not one sippnp renders.
 pub fn route(path: &str) -> Option<Route> {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let name = file_name(path);
     grandstream_or_htek(name)
         .or_else(|| yealink_or_fanvil(name))
         .or_else(|| snom_or_gigaset(name))
         .or_else(|| panasonic(name))
+}
+
+/// The last segment of `path`, without a query string or fragment.
+pub fn file_name(path: &str) -> &str {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn found(vendor: &'static str, target: Target, kind: FileKind) -> Option<Route> {
@@ -119,11 +125,13 @@ fn yealink_or_fanvil(name: &str) -> Option<Route> {
     }
     let stem = name.strip_suffix(".cfg")?;
     if let Some(mac) = mac12(stem) {
-        return found(
-            by_oui(mac, &["fanvil"], "yealink"),
-            Target::Device(mac),
-            FileKind::Config,
-        );
+        // A 12-hex-digit stem is a device file, except a Fanvil hardware id (seed 004 §3.1
+        // spells C62's common file `f0C006200000.cfg`) with an OUI no vendor is known by.
+        match oui::vendor_for(mac.oui()) {
+            Some("fanvil") => return found("fanvil", Target::Device(mac), FileKind::Config),
+            None if is_fanvil_hardware_id(stem) => {}
+            _ => return found("yealink", Target::Device(mac), FileKind::Config),
+        }
     }
     // Yealink common files: `y0000000000XX.cfg` (12 digits after the `y`).
     if let Some(id) = stem
@@ -132,14 +140,21 @@ fn yealink_or_fanvil(name: &str) -> Option<Route> {
     {
         return found("yealink", Target::Model(id.to_owned()), FileKind::Config);
     }
-    // Fanvil per-hardware common files: `f0C00620000.cfg`, `F0V00X200000.cfg`.
+    // Fanvil per-hardware common files: `f0C00620000.cfg`, `F0V00X200000.cfg`, `f0X3shw1.100.cfg`.
     let fanvil = stem.len() > 2
-        && stem[..2].eq_ignore_ascii_case("f0")
+        && stem.as_bytes()[..2].eq_ignore_ascii_case(b"f0")
         && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
     if !fanvil {
         return None;
     }
     found("fanvil", Target::Model(stem.to_owned()), FileKind::Config)
+}
+
+/// A Fanvil hardware id as common files name it: `f0` (any case) and a series letter (`C`,
+/// `V`, `X`, …), as in seed 004's `f0C006200000` and wazo's `f0C00620000`, `F0V0V6700000`.
+fn is_fanvil_hardware_id(stem: &str) -> bool {
+    let bytes = stem.as_bytes();
+    bytes.len() > 3 && bytes[..2].eq_ignore_ascii_case(b"f0") && bytes[2].is_ascii_alphabetic()
 }
 
 fn snom_or_gigaset(name: &str) -> Option<Route> {
@@ -221,11 +236,24 @@ mod tests {
             ("y000000000028.cfg", model("yealink", "000000000028")),
             ("805ec0123456_Security.enc", device("yealink", "805ec0123456", KeyFile)),
             ("f0C00620000.cfg", model("fanvil", "f0C00620000")),
+            // Seed 004's 12-character spelling: hex, but not a known OUI, so a common file.
+            ("f0C006200000.cfg", model("fanvil", "f0C006200000")),
+            ("F0C005800000.cfg", model("fanvil", "F0C005800000")),
+            ("f0V0V6700000.cfg", model("fanvil", "f0V0V6700000")),
+            // A Fanvil-OUI MAC is a device file; an unknown OUI without a series letter is
+            // Yealink's default, as is a known OUI that happens to look like a hardware id.
+            ("0C383E12ABCD.cfg", device("fanvil", "0c383e12abcd", Config)),
+            ("f00123456789.cfg", device("yealink", "f00123456789", Config)),
+            ("001565f0c062.cfg", device("yealink", "001565f0c062", Config)),
             ("F0V00X200000.cfg", model("fanvil", "F0V00X200000")),
             ("snom370-000413AABBCC.htm", device("snom", "000413aabbcc", Config)),
             ("snomD785.htm", model("snom", "snomD785")),
             ("000413AABBCC.xml", device("snom", "000413aabbcc", Config)),
             ("7c2f8030d21e.xml", device("gigaset", "7c2f8030d21e", Config)),
+            // The Nx70 asks in lower case; any case of a Gigaset OUI routes the same.
+            ("/prov/7C2F80E0D605.xml", device("gigaset", "7c2f80e0d605", Config)),
+            ("589ec6000001.xml", device("gigaset", "589ec6000001", Config)),
+            ("snomD785.htm?x=1", model("snom", "snomD785")),
             ("Config0080F0112233.cfg", device("panasonic", "0080f0112233", Config)),
             ("ConfigKX-HDV130.cfg", model("panasonic", "KX-HDV130")),
             (
@@ -257,6 +285,10 @@ mod tests {
             "cfg<script>.xml",
             "Config.cfg",
             "favicon.ico",
+            "f0.cfg",
+            "aéb.cfg",
+            "f0é1.cfg",
+            "f0C0062-0000.cfg",
         ] {
             assert_eq!(route(path), None, "{path}");
         }

@@ -4,6 +4,11 @@
 //! `{ip}` (the phone's address) are expanded. Any other brace text passes through untouched,
 //! and so does a placeholder whose value is unknown: some phones (snom, Panasonic) expand
 //! `{mac}` themselves.
+//!
+//! `{token}` is a signed, expiring access token bound to the phone's MAC and IP address. Only
+//! the [`crate::engine::Engine`] signs tokens (it holds the key and the clock), through
+//! [`UrlTemplate::expand_with_token`] or [`insert_token`]; [`UrlTemplate::expand`] leaves
+//! `{token}` as it is, so a template without `{token}` expands exactly as before.
 
 use std::fmt;
 
@@ -51,8 +56,13 @@ impl UrlTemplate {
         &self.0
     }
 
+    /// Whether the template holds the `{token}` placeholder.
+    pub fn has_token(&self) -> bool {
+        self.0.contains(TOKEN)
+    }
+
     /// The URL for `device`. `vendor`/`model` override the device's own values when given
-    /// (the host's assignment knows better than the SUBSCRIBE).
+    /// (the host's assignment knows better than the SUBSCRIBE). `{token}` is kept as is.
     pub fn expand(&self, device: &Device, vendor: Option<&str>, model: Option<&str>) -> String {
         let mut out = String::with_capacity(self.0.len() + 32);
         let mut rest = self.0.as_str();
@@ -70,6 +80,33 @@ impl UrlTemplate {
         out.push_str(rest);
         out
     }
+
+    /// As [`UrlTemplate::expand`], then every `{token}` replaced by `token` when one is given
+    /// (see [`insert_token`]). A token must be URL-safe text (the engine's are base64url);
+    /// nothing is encoded.
+    pub fn expand_with_token(
+        &self,
+        device: &Device,
+        vendor: Option<&str>,
+        model: Option<&str>,
+        token: Option<&str>,
+    ) -> String {
+        let url = self.expand(device, vendor, model);
+        match token {
+            Some(token) => insert_token(&url, token),
+            None => url,
+        }
+    }
+}
+
+/// The token placeholder.
+const TOKEN: &str = "{token}";
+
+/// `url` (a URL already expanded without a token) with every `{token}` replaced by `token`.
+/// Expanded values never hold a `{` (vendor, model and firmware are percent-encoded; MAC and IP
+/// have no braces), so each `{token}` left in such a URL came from the template itself.
+pub fn insert_token(url: &str, token: &str) -> String {
+    url.replace(TOKEN, token)
 }
 
 fn value_of(placeholder: &str, device: &Device, vendor: Option<&str>, model: Option<&str>) -> Option<String> {
@@ -131,6 +168,27 @@ mod tests {
     fn unknown_values_stay_for_the_phone() {
         let t = UrlTemplate::new("http://pbx/?mac={mac}").unwrap();
         assert_eq!(t.expand(&Device::default(), None, None), "http://pbx/?mac={mac}");
+    }
+
+    #[test]
+    fn token_only_when_given() {
+        let t = UrlTemplate::new("http://pbx/{mac}/{token}/cfg{mac}.xml?t={token}").unwrap();
+        assert!(t.has_token());
+        assert!(!UrlTemplate::new("http://pbx/{mac}/").unwrap().has_token());
+        let plain = t.expand(&device(), None, None);
+        assert_eq!(plain, "http://pbx/000b82273b89/{token}/cfg000b82273b89.xml?t={token}");
+        let signed = t.expand_with_token(&device(), None, None, Some("AbC-_1"));
+        assert_eq!(signed, "http://pbx/000b82273b89/AbC-_1/cfg000b82273b89.xml?t=AbC-_1");
+        assert_eq!(insert_token(&plain, "AbC-_1"), signed);
+        let braces = Device {
+            model: Some("{token}".into()),
+            ..device()
+        };
+        let t = UrlTemplate::new("http://pbx/{model}/{token}").unwrap();
+        assert_eq!(
+            insert_token(&t.expand(&braces, None, None), "x"),
+            "http://pbx/%7Btoken%7D/x"
+        );
     }
 
     #[test]

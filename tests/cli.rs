@@ -4,14 +4,14 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::UdpSocket;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::process::{ChildGuard, openssl_available};
+use common::process::{ChildGuard, LoggedChild, build_example, free_tcp_port, openssl_available};
 use common::sip::{header, seed_subscribe};
 use serde_json::Value;
 use sippnp::crypto::{self, Cipher, CryptoError, Digest, openssl};
@@ -23,38 +23,7 @@ const GXP2110_MAC: &str = "000b82273b89";
 /// The example binary, built on first use (`cargo build --example sippnp`).
 fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--example",
-                "sippnp",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(MANIFEST_DIR)
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cannot run cargo");
-        assert!(output.status.success(), "cargo build --example sippnp failed");
-        // Cargo says where it put the executable; fall back to the usual place.
-        let reported = String::from_utf8_lossy(&output.stdout).lines().find_map(|line| {
-            let message: Value = serde_json::from_str(line).ok()?;
-            let target = &message["target"];
-            let is_ours = message["reason"] == "compiler-artifact"
-                && target["name"] == "sippnp"
-                && target["kind"].as_array()?.iter().any(|k| k == "example");
-            is_ours.then(|| message["executable"].as_str().map(PathBuf::from))?
-        });
-        reported.unwrap_or_else(|| {
-            let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("target"));
-            Path::new(MANIFEST_DIR)
-                .join(target_dir)
-                .join("debug/examples")
-                .join(format!("sippnp{}", std::env::consts::EXE_SUFFIX))
-        })
-    })
+    BINARY.get_or_init(|| build_example("sippnp"))
 }
 
 /// Runs the tool with `args` in the crate directory, feeding `stdin`.
@@ -938,15 +907,236 @@ fn serve_answers_a_subscribe_over_udp() {
     };
     let log = rest.join().expect("stderr reader");
     assert!(status.success(), "status {status:?}, log:\n{log}");
+    // One line per event: discovered, answered, notified (perhaps again: the test never answers
+    // the NOTIFY), then the garbage skipped.
     let lines: Vec<&str> = log.lines().collect();
-    assert_eq!(lines.len(), 2, "one line per datagram:\n{log}");
+    let me = me.to_string();
     assert!(
-        lines[0].contains(GXP2110_MAC) && lines[0].contains("grandstream") && lines[0].contains("NOTIFY"),
-        "{}",
-        lines[0]
+        lines[0].starts_with(&format!(
+            "discovered mac={GXP2110_MAC} vendor=grandstream model=GXP2110 fw=1.0.1.108 ip={me}"
+        )),
+        "{log}"
     );
-    assert!(lines[1].contains("skipped"), "{}", lines[1]);
+    assert_eq!(lines[1], format!("answered mac={GXP2110_MAC} url={EXPANDED}"), "{log}");
+    assert_eq!(lines[2], format!("notified mac={GXP2110_MAC} attempt=1"), "{log}");
+    let last = lines.last().expect("a last line");
+    assert!(last.starts_with(&format!("skipped from={me} error=")), "{log}");
+    assert!(
+        lines[3..lines.len() - 1].iter().all(|l| l.starts_with("notified ")),
+        "{log}"
+    );
     assert!(!log.contains("p&ss<word>") && !log.contains("SUBSCRIBE sip:"), "{log}");
+}
+
+/// `sippnp serve` with `--http` and a `{token}` URL: the phone's 200 to the NOTIFY is logged as
+/// `acknowledged`, its config is served with the token from its address only, everything
+/// else is refused; a token expires.
+#[test]
+fn serve_http_serves_configs_behind_the_token() {
+    let devices = TempFile::new("serve-http.toml", RENDER_DEVICES);
+    let http_port = free_tcp_port();
+    let http = SocketAddr::from(([127, 0, 0, 1], http_port));
+    let url = format!("http://127.0.0.1:{http_port}/prov/{{token}}/");
+    let mut server = start_serve(&[
+        "--url",
+        &url,
+        "--devices",
+        devices.path(),
+        "--http",
+        &http.to_string(),
+        "--token-ttl-ms",
+        "3000",
+    ]);
+    let sip = listening_address(&mut server);
+    server.expect_line("http on 127.0.0.1", Duration::from_secs(10));
+
+    let (phone, notify) = subscribe(sip);
+    let notify_url = body_of(&notify).to_owned();
+    let target = notify_url
+        .strip_prefix(&format!("http://127.0.0.1:{http_port}"))
+        .unwrap_or_else(|| panic!("NOTIFY URL {notify_url}"))
+        .to_owned();
+    let token = target.trim_matches('/').rsplit('/').next().expect("token").to_owned();
+    assert!(
+        target.starts_with("/prov/") && target.ends_with('/') && token.len() >= 16,
+        "{notify_url}"
+    );
+    phone
+        .send_to(answer_to(&notify).as_bytes(), sip)
+        .expect("answer the NOTIFY");
+    server.expect_line(
+        &format!("acknowledged mac={GXP2110_MAC} status=200"),
+        Duration::from_secs(10),
+    );
+    let fetched = Instant::now();
+
+    let file = format!("{target}cfg{GXP2110_MAC}.xml");
+    let ok = common::http::get(http, &file, None);
+    assert_eq!(ok.status, 200, "{ok:?}");
+    assert_eq!(ok.content_type.as_deref(), Some("application/xml"));
+    assert!(String::from_utf8_lossy(&ok.body).contains("<gs_provision"), "{ok:?}");
+
+    let other_host = Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+    for (what, path, from, status) in [
+        ("another address", file.clone(), other_host, 403),
+        ("wrong token", file.replace(&token, &"A".repeat(token.len())), None, 403),
+        ("no token", format!("/prov/cfg{GXP2110_MAC}.xml"), None, 404),
+        ("another device", format!("{target}cfg000b82000001.xml"), None, 403),
+        ("not a config", format!("{target}index.html"), None, 404),
+        ("not ours", "/etc/passwd".to_owned(), None, 404),
+    ] {
+        let response = common::http::get(http, &path, from);
+        assert_eq!(response.status, status, "{what}: {path}");
+        assert!(!String::from_utf8_lossy(&response.body).contains("p&amp;ss"), "{what}");
+    }
+    // --token-ttl-ms 3000: the same request is refused once the token has expired.
+    std::thread::sleep(Duration::from_millis(3300).saturating_sub(fetched.elapsed()));
+    assert_eq!(common::http::get(http, &file, None).status, 403, "expired token");
+
+    let log = server.drain(Duration::from_millis(200)).join("\n");
+    assert!(
+        log.contains(&format!(
+            "answered mac={GXP2110_MAC} url=http://127.0.0.1:{http_port}/prov/***/"
+        )),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "http GET /prov/***/cfg{GXP2110_MAC}.xml from 127.0.0.1 status=200"
+        )),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "http GET /prov/***/cfg{GXP2110_MAC}.xml from 127.0.0.2 status=403"
+        )),
+        "{log}"
+    );
+    assert!(!log.contains(&token) && !log.contains("p&ss<word>"), "{log}");
+}
+
+/// Without `{token}` in the URL, `--http` serves every assigned device's file by name.
+#[test]
+fn serve_http_without_a_token() {
+    let devices = TempFile::new("serve-notoken.toml", RENDER_DEVICES);
+    let http_port = free_tcp_port();
+    let http = SocketAddr::from(([127, 0, 0, 1], http_port));
+    let url = format!("http://127.0.0.1:{http_port}/prov/{{mac}}/");
+    let mut server = start_serve(&["--url", &url, "--devices", devices.path(), "--http", &http.to_string()]);
+    listening_address(&mut server);
+    let line = server.expect_line("http on 127.0.0.1", Duration::from_secs(10));
+    assert!(!line.contains("token"), "{line}");
+    let get = |path: &str| common::http::get(http, path, None);
+    let ok = get(&format!("/prov/{GXP2110_MAC}/cfg{GXP2110_MAC}.xml"));
+    assert_eq!(ok.status, 200);
+    assert!(String::from_utf8_lossy(&ok.body).contains("<gs_provision"));
+    assert_eq!(
+        get("/prov/000b82000001/cfg000b82000001.xml").status,
+        404,
+        "unknown device"
+    );
+    assert_eq!(get(&format!("/prov/{GXP2110_MAC}/cfg.xml")).status, 404, "common file");
+    assert_eq!(get(&format!("/cfg{GXP2110_MAC}.xml")).status, 404, "outside /prov/*/");
+}
+
+/// The UDP socket is bound with SO_REUSEADDR and SO_REUSEPORT: serve starts on a port that
+/// another socket with both options (a PBX, say) already holds.
+#[test]
+fn serve_shares_its_port_with_a_reuseport_socket() {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let pbx = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).expect("socket");
+    pbx.set_reuse_address(true).expect("SO_REUSEADDR");
+    pbx.set_reuse_port(true).expect("SO_REUSEPORT");
+    pbx.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into()).expect("bind");
+    let port = pbx.local_addr().expect("address").as_socket().expect("inet").port();
+
+    let devices = TempFile::new("serve-reuse.toml", RENDER_DEVICES);
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = start_serve_on(&listen, &["--url", URL, "--devices", devices.path()]);
+    assert_eq!(listening_address(&mut server).port(), port);
+    drop(pbx);
+}
+
+#[test]
+fn serve_command_line_mistakes() {
+    let devices = TempFile::new("serve-usage.toml", RENDER_DEVICES);
+    let base = ["serve", "--listen", "127.0.0.1:0", "--devices", devices.path()];
+    for (args, expected) in [
+        (&["--url", "http://h/prov/t{token}/"][..], "{token} must appear once"),
+        (
+            &["--url", "http://h/{token}/?token={token}"],
+            "{token} must appear once",
+        ),
+        (&["--url", URL, "--interface", "lo"], "--interface needs --multicast"),
+        (&["--url", URL, "--t1-ms", "0"], "--t1-ms"),
+        (&["--url", URL, "--t1-ms", "900", "--t2-ms", "800"], "--t2-ms"),
+        (&["--url", URL, "--http", "localhost:80"], "--http"),
+        (&["--url", URL, "--duration-ms", "soon"], "--duration-ms"),
+    ] {
+        let output = run(&[&base[..], args].concat());
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected) && stderr.contains("--help"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// `sippnp serve --listen 127.0.0.1:0 ARGS`, with its log collected.
+fn start_serve(args: &[&str]) -> LoggedChild {
+    start_serve_on("127.0.0.1:0", args)
+}
+
+fn start_serve_on(listen: &str, args: &[&str]) -> LoggedChild {
+    let mut command = Command::new(binary());
+    command
+        .args(["serve", "--listen", listen])
+        .args(args)
+        .args(["--duration-ms", "60000"])
+        .current_dir(MANIFEST_DIR);
+    LoggedChild::spawn(command)
+}
+
+/// The UDP address from serve's first line, `sippnp: listening on udp ADDR (…)`.
+fn listening_address(server: &mut LoggedChild) -> SocketAddr {
+    let line = server.expect_line("listening on udp", Duration::from_secs(10));
+    line.split_whitespace()
+        .skip_while(|w| *w != "udp")
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no listening address: {line:?}"))
+}
+
+/// Sends the seed SUBSCRIBE from a new phone socket on 127.0.0.1; returns the socket and the
+/// NOTIFY (after checking the 200 OK came first).
+fn subscribe(server: SocketAddr) -> (UdpSocket, String) {
+    let phone = UdpSocket::bind("127.0.0.1:0").expect("bind the phone socket");
+    phone.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let subscribe = seed_subscribe(phone.local_addr().expect("phone address"));
+    phone.send_to(subscribe.as_bytes(), server).expect("send SUBSCRIBE");
+    let mut buf = [0u8; 65_536];
+    let (len, _) = phone.recv_from(&mut buf).expect("no 200 OK within 5 s");
+    assert!(text(&buf[..len]).starts_with("SIP/2.0 200 OK\r\n"));
+    let (len, _) = phone.recv_from(&mut buf).expect("no NOTIFY within 5 s");
+    let notify = text(&buf[..len]);
+    assert!(notify.starts_with("NOTIFY "), "{notify}");
+    (phone, notify)
+}
+
+fn body_of(message: &str) -> &str {
+    message.split_once("\r\n\r\n").map_or("", |(_, body)| body).trim_end()
+}
+
+/// The phone's 200 OK to `request` (Via, From, To, Call-ID and CSeq copied).
+fn answer_to(request: &str) -> String {
+    let mut answer = String::from("SIP/2.0 200 OK\r\n");
+    for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
+        let value = header(request, name).unwrap_or_else(|| panic!("no {name} in {request}"));
+        answer.push_str(&format!("{name}: {value}\r\n"));
+    }
+    answer.push_str("Content-Length: 0\r\n\r\n");
+    answer
 }
 
 // ---- command line -------------------------------------------------------------------------
@@ -990,4 +1180,133 @@ fn help_and_bad_command_lines() {
         assert!(stderr.contains("--help"), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?}");
     }
+}
+
+// ---- multicast, inside a network namespace ------------------------------------------------
+
+/// `serve --multicast --interface lo` receives a SUBSCRIBE multicast to 224.0.1.75:5060 and
+/// answers it. Runs only inside a network namespace this test creates (only `lo` in it, with
+/// multicast switched on) and removes: nothing can leave it. The phone is a thread that enters
+/// the namespace with setns(2). Skipped with a note where namespaces cannot be made (not root,
+/// no `ip`).
+#[test]
+fn serve_multicast_in_a_network_namespace() {
+    let Some(netns) = Netns::create() else {
+        return;
+    };
+    let devices = TempFile::new("serve-multicast.toml", RENDER_DEVICES);
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &netns.name])
+        .arg(binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:5070",
+            "--multicast",
+            "--interface",
+            "lo",
+        ])
+        .args(["--url", URL, "--devices", devices.path(), "--duration-ms", "30000"])
+        .current_dir(MANIFEST_DIR);
+    let mut server = LoggedChild::spawn(command);
+    let line = server.expect_line("listening on udp", Duration::from_secs(10));
+    assert!(line.contains("group 224.0.1.75:5060 on lo (127.0.0.1)"), "{line}");
+
+    let name = netns.name.clone();
+    let phone = std::thread::spawn(move || {
+        enter_netns(&name);
+        let phone = UdpSocket::bind("127.0.0.1:0").expect("bind the phone socket");
+        phone.set_multicast_loop_v4(true).expect("IP_MULTICAST_LOOP");
+        set_multicast_if(&phone, Ipv4Addr::LOCALHOST);
+        phone
+            .set_read_timeout(Some(Duration::from_millis(500)))
+            .expect("timeout");
+        let me = phone.local_addr().expect("phone address");
+        let subscribe = seed_subscribe(me);
+        let group = SocketAddr::from(([224, 0, 1, 75], 5060));
+        let mut buf = [0u8; 65_536];
+        let (mut ok, mut notify) = (None, None);
+        // The server may still be joining: multicast until both answers came (about 10 s).
+        for _ in 0..20 {
+            if ok.is_none() {
+                phone.send_to(subscribe.as_bytes(), group).expect("send to the group");
+            }
+            while let Ok((len, from)) = phone.recv_from(&mut buf) {
+                let message = text(&buf[..len]);
+                if message.starts_with("SIP/2.0 200 OK\r\n") {
+                    ok.get_or_insert((from, message));
+                } else if message.starts_with("NOTIFY ") {
+                    notify.get_or_insert((from, message));
+                }
+            }
+            if ok.is_some() && notify.is_some() {
+                break;
+            }
+        }
+        (ok, notify)
+    });
+    let (ok, notify) = phone.join().expect("phone thread");
+    let log = server.drain(Duration::from_millis(200)).join("\n");
+    let (from, ok) = ok.unwrap_or_else(|| panic!("no 200 OK; log:\n{log}"));
+    assert_eq!(
+        from,
+        SocketAddr::from(([127, 0, 0, 1], 5070)),
+        "answers leave from --listen"
+    );
+    assert!(ok.contains("Contact: <sip:127.0.0.1:5070>"), "{ok}");
+    let (_, notify) = notify.unwrap_or_else(|| panic!("no NOTIFY; log:\n{log}"));
+    assert_eq!(notify.split_once("\r\n\r\n").map(|(_, b)| b), Some(EXPANDED));
+    assert!(log.contains(&format!("discovered mac={GXP2110_MAC} ")), "{log}");
+}
+
+/// A network namespace made for one test, deleted on drop.
+struct Netns {
+    name: String,
+}
+
+impl Netns {
+    /// `ip netns add`, then `lo` up with multicast on and a route for 224.0.0.0/4. `None` (with
+    /// a note) when that is not possible here.
+    fn create() -> Option<Netns> {
+        let name = format!("sippnp-test-{}", std::process::id());
+        let ip = |args: &[&str]| Command::new("ip").args(args).output().is_ok_and(|o| o.status.success());
+        if !ip(&["netns", "add", &name]) {
+            println!("note: cannot create a network namespace (needs root and `ip`); skipping");
+            return None;
+        }
+        let netns = Netns { name };
+        for args in [
+            &["link", "set", "lo", "up"][..],
+            &["link", "set", "lo", "multicast", "on"],
+            &["route", "add", "224.0.0.0/4", "dev", "lo"],
+        ] {
+            let mut full = vec!["-n", netns.name.as_str()];
+            full.extend_from_slice(args);
+            assert!(ip(&full), "ip {full:?} failed");
+        }
+        Some(netns)
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+    }
+}
+
+/// Moves the calling thread into network namespace `name` (sockets it makes then live there).
+fn enter_netns(name: &str) {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(format!("/var/run/netns/{name}")).expect("open the namespace");
+    // SAFETY: setns(2) with a namespace file descriptor we own; affects this thread only.
+    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+    assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
+}
+
+/// IP_MULTICAST_IF: send multicast out of the interface with address `ifaddr`.
+fn set_multicast_if(socket: &UdpSocket, ifaddr: Ipv4Addr) {
+    socket2::SockRef::from(socket)
+        .set_multicast_if_v4(&ifaddr)
+        .expect("IP_MULTICAST_IF");
 }

@@ -53,6 +53,7 @@ SIPPNP_VERSION_MINOR = 1
 SIPPNP_VERSION_PATCH = 0
 SIPPNP_VERSION_STRING = "0.1.0"
 SIPPNP_MAX_ACCOUNTS = 64
+SIPPNP_MAX_KEYS = 1024
 SIPPNP_ABI_VERSION = 1
 
 
@@ -86,6 +87,9 @@ class Result(enum.IntEnum):
     ERR_RENDER_INVALID_URL = 406
     ERR_RENDER_UNKNOWN_PATH = 407
     ERR_RENDER_UNSUPPORTED_FILE = 408
+    ERR_RENDER_ACCOUNTS_IN_SHARED_FILE = 409
+    ERR_RENDER_KEY_OUT_OF_RANGE = 410
+    ERR_RENDER_UNSUPPORTED_VALUE = 411
     ERR_CRYPTO_UNSUPPORTED = 450
     ERR_CRYPTO_INVALID_KEY = 451
     ERR_CRYPTO_BAD_HEADER = 452
@@ -93,6 +97,12 @@ class Result(enum.IntEnum):
     ERR_CRYPTO_RANDOM = 454
     ERR_INVALID_TEMPLATE = 500
     ERR_INVALID_CONFIG = 501
+    EMPTY = 550  # not an error: nothing queued (Engine.poll_transmit / poll_event)
+    NO_TIMER = 551  # not an error: no timer pending (Engine.next_timeout)
+    ERR_TOKEN_MALFORMED = 552
+    ERR_TOKEN_INVALID = 553
+    ERR_TOKEN_EXPIRED = 554
+    ERR_REENTRANT = 555
     ERR_PANIC = 900
 
 
@@ -102,11 +112,22 @@ class Field(enum.IntEnum):
     VENDOR = 1
     MODEL = 2
     PROVISIONING_URL = 3
-    NTP_SERVER = 4
-    TIMEZONE = 5
+    NTP_SERVERS = 4  # comma-separated
+    TIMEZONE = 5  # IANA name, e.g. "Europe/Berlin"
     ADMIN_PASSWORD = 6
     MAC = 7
     KEEP_PNP_ENABLED = 8
+    USER_PASSWORD = 9
+    LANGUAGE = 10  # ISO 639-1
+    RESYNC_INTERVAL_MIN = 11
+    FIRMWARE_URL = 12
+    VLAN_ID = 13
+    VLAN_PRIORITY = 14
+    SYSLOG_HOST = 15
+    SYSLOG_PORT = 16
+    SYSLOG_LEVEL = 17
+    PROVISIONING_USER = 18
+    PROVISIONING_PASSWORD = 19
 
 
 class AccountField(enum.IntEnum):
@@ -119,6 +140,27 @@ class AccountField(enum.IntEnum):
     PASSWORD = 5
     REGISTRAR_HOST = 6
     OUTBOUND_PROXY = 7
+    REGISTRAR_PORT = 8
+    TRANSPORT = 9  # udp, tcp or tls
+    BACKUP_REGISTRAR_HOST = 10
+    BACKUP_REGISTRAR_PORT = 11
+    REGISTER_EXPIRES = 12
+    VOICEMAIL_NUMBER = 13
+    MWI = 14
+    CODECS = 15  # comma-separated, in order
+    DTMF = 16  # rfc2833, sip-info or inband
+    SRTP = 17  # disabled, optional or required
+
+
+class KeyField(enum.IntEnum):
+    """`sippnp_key_field` (C names: `SIPPNP_KEY_` + member name)."""
+
+    BANK = 1  # line, programmable or expansionN
+    POSITION = 2
+    KIND = 3  # unused, line, blf, speed-dial, park or dnd
+    ACCOUNT = 4
+    VALUE = 5
+    LABEL = 6
 
 
 class Transport(enum.IntEnum):
@@ -208,6 +250,7 @@ ENUM_PREFIXES: dict[type[enum.IntEnum], str] = {
     Result: "SIPPNP_",
     Field: "SIPPNP_FIELD_",
     AccountField: "SIPPNP_ACCOUNT_",
+    KeyField: "SIPPNP_KEY_",
     Transport: "SIPPNP_TRANSPORT_",
     Lookup: "SIPPNP_LOOKUP_",
     Action: "SIPPNP_ACTION_",
@@ -329,6 +372,7 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "sippnp_assignment_free": (None, [_ASSIGNMENT]),
     "sippnp_assignment_set": (_RESULT, [_ASSIGNMENT, c_uint32, c_char_p, c_size_t]),
     "sippnp_assignment_set_account": (_RESULT, [_ASSIGNMENT, c_uint32, c_uint32, c_char_p, c_size_t]),
+    "sippnp_assignment_set_key": (_RESULT, [_ASSIGNMENT, c_uint32, c_uint32, c_char_p, c_size_t]),
     "sippnp_assignment_set_account_port": (_RESULT, [_ASSIGNMENT, c_uint32, c_uint16]),
     "sippnp_assignment_set_account_transport": (_RESULT, [_ASSIGNMENT, c_uint32, c_uint32]),
     "sippnp_assignment_set_override": (_RESULT, [_ASSIGNMENT, c_char_p, c_size_t, c_char_p, c_size_t]),
@@ -848,7 +892,37 @@ class Device(_Handle):
             return "<Device (no longer valid)>"
 
 
-_TRANSPORTS = {"udp": Transport.UDP, "tcp": Transport.TCP, "tls": Transport.TLS}
+
+
+_Value = Union[str, bytes, int, bool, list, tuple, Transport]
+
+
+def _field_text(value: "_Value") -> Union[str, bytes]:
+    """A field value as the text the C setters take: booleans as 1/0, numbers in decimal,
+    lists comma-separated, transports by name."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Transport):
+        return value.name.lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(_field_text(v)) if not isinstance(v, str) else v for v in value)
+    return value
+
+
+def _encode_fields(kind: type, fields: dict) -> list:
+    """(member, encoded value) for keyword arguments named after `kind`'s members; TypeError
+    for an unknown name, before anything is set."""
+    encoded = []
+    for name, value in fields.items():
+        try:
+            member = kind[name.upper()]
+        except KeyError:
+            known = ", ".join(m.name.lower() for m in kind)
+            raise TypeError(f"unknown {kind.__name__} {name!r} (known: {known})") from None
+        encoded.append((member, _encode(_field_text(value), name)))
+    return encoded
 
 
 class Assignment(_Handle):
@@ -874,10 +948,11 @@ class Assignment(_Handle):
         _Handle.__init__(self, ptr, owned=False)
         return self
 
-    def set(self, field: Field, value: Union[str, bytes]) -> "Assignment":
-        """Sets a device-wide field (`Field.*`)."""
+    def set(self, field: Field, value: "_Value") -> "Assignment":
+        """Sets a device-wide field (`Field.*`). Values: text, numbers, booleans (1/0), or a
+        list (comma-separated); an empty text clears the field."""
         field = Field(field)
-        data = _encode(value, field.name.lower())
+        data = _encode(_field_text(value), field.name.lower())
         _check(_lib().sippnp_assignment_set(self._p(), field, data, len(data)))
         return self
 
@@ -890,10 +965,11 @@ class Assignment(_Handle):
     def set_provisioning_url(self, url: str) -> "Assignment":
         return self.set(Field.PROVISIONING_URL, url)
 
-    def set_ntp_server(self, server: str) -> "Assignment":
-        return self.set(Field.NTP_SERVER, server)
+    def set_ntp_servers(self, *servers: str) -> "Assignment":
+        return self.set(Field.NTP_SERVERS, list(servers))
 
     def set_timezone(self, timezone: str) -> "Assignment":
+        """An IANA time zone name ("Europe/Berlin")."""
         return self.set(Field.TIMEZONE, timezone)
 
     def set_admin_password(self, password: str) -> "Assignment":
@@ -904,51 +980,31 @@ class Assignment(_Handle):
 
     def set_keep_pnp_enabled(self, keep: bool) -> "Assignment":
         """Leave Plug-and-Play on after provisioning (default: the config switches it off)."""
-        return self.set(Field.KEEP_PNP_ENABLED, "1" if keep else "0")
+        return self.set(Field.KEEP_PNP_ENABLED, keep)
 
-    def set_account(
-        self,
-        index: int,
-        *,
-        label: Optional[str] = None,
-        display_name: Optional[str] = None,
-        user_id: Optional[str] = None,
-        auth_id: Optional[str] = None,
-        password: Optional[str] = None,
-        registrar_host: Optional[str] = None,
-        registrar_port: Optional[int] = None,
-        transport: Union[str, Transport, None] = None,
-        outbound_proxy: Optional[str] = None,
-    ) -> "Assignment":
-        """Sets the given fields of account `index` (1-based); None leaves a field as it is."""
-        lib = _lib()
-        index = _u32(index, "account index")
-        texts = (
-            (AccountField.LABEL, label),
-            (AccountField.DISPLAY_NAME, display_name),
-            (AccountField.USER_ID, user_id),
-            (AccountField.AUTH_ID, auth_id),
-            (AccountField.PASSWORD, password),
-            (AccountField.REGISTRAR_HOST, registrar_host),
-            (AccountField.OUTBOUND_PROXY, outbound_proxy),
-        )
-        # Validate everything before changing anything.
-        encoded = [(f, _encode(v, f.name.lower())) for f, v in texts if v is not None]
-        port = None if registrar_port is None else _u16(registrar_port, "registrar_port")
-        code = None
-        if transport is not None:
-            if isinstance(transport, str):
-                if transport.lower() not in _TRANSPORTS:
-                    raise ValueError("transport must be 'udp', 'tcp' or 'tls'")
-                code = _TRANSPORTS[transport.lower()]
-            else:
-                code = Transport(transport)
+    def set_fields(self, **fields: "_Value") -> "Assignment":
+        """Sets device-wide fields by name: `set_fields(language="de", vlan_id=100)`."""
+        encoded = _encode_fields(Field, fields)
         for field, data in encoded:
-            _check(lib.sippnp_assignment_set_account(self._p(), index, field, data, len(data)))
-        if port is not None:
-            _check(lib.sippnp_assignment_set_account_port(self._p(), index, port))
-        if code is not None:
-            _check(lib.sippnp_assignment_set_account_transport(self._p(), index, code))
+            _check(_lib().sippnp_assignment_set(self._p(), field, data, len(data)))
+        return self
+
+    def set_account(self, index: int, **fields: "_Value") -> "Assignment":
+        """Sets fields of account `index` (1-based) by `AccountField` name in lower case:
+        `set_account(1, user_id="101", registrar_host="pbx", codecs=["G722", "PCMA"])`.
+        Names are checked before anything is set; a value the library refuses raises
+        SippnpError (SIPPNP_ERR_INVALID_PARAMETER) and the fields before it stay set."""
+        index = _u32(index, "account index")
+        for field, data in _encode_fields(AccountField, fields):
+            _check(_lib().sippnp_assignment_set_account(self._p(), index, field, data, len(data)))
+        return self
+
+    def set_key(self, index: int, **fields: "_Value") -> "Assignment":
+        """Sets fields of key `index` (1-based, in your order) by `KeyField` name in lower
+        case: `set_key(1, kind="blf", value="102", label="Bob")`."""
+        index = _u32(index, "key index")
+        for field, data in _encode_fields(KeyField, fields):
+            _check(_lib().sippnp_assignment_set_key(self._p(), index, field, data, len(data)))
         return self
 
     def set_override(self, key: str, value: str) -> "Assignment":
@@ -1246,3 +1302,468 @@ __all__ = [
     "result_str",
     "version",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine: retransmissions, NOTIFY transactions, rate limits, tokens (sippnp_engine_*).
+# ---------------------------------------------------------------------------------------------
+
+import time  # noqa: E402
+from ctypes import c_char, c_uint64  # noqa: E402
+
+
+class EventKind(enum.IntEnum):
+    """`sippnp_event_kind()` values (C names: `SIPPNP_EVENT_` + member name)."""
+
+    DISCOVERED = 1
+    ANSWERED = 2
+    NOTIFIED = 3
+    ACKNOWLEDGED = 4
+    FAILED = 5
+    SILENCED = 6
+    RATE_LIMITED = 7
+
+
+class FailReason(enum.IntEnum):
+    """`sippnp_event_reason()` of a FAILED event (C names: `SIPPNP_FAIL_` + member name)."""
+
+    NONE = 0
+    TIMEOUT = 1  # Timer F: no final response within 64*T1
+    REJECTED = 2  # the phone answered >= 300 (EngineEvent.status)
+    EVICTED = 3  # the exchange table was full
+
+
+ENUM_PREFIXES[EventKind] = "SIPPNP_EVENT_"
+ENUM_PREFIXES[FailReason] = "SIPPNP_FAIL_"
+for _enum_cls in (EventKind, FailReason):
+    for _member in _enum_cls:
+        globals()[c_name(_member)] = _member
+del _enum_cls, _member
+
+SIPPNP_MAC_BUFFER_LEN = 13
+
+
+class _EngineT(Structure):
+    pass
+
+
+class _TransmitT(Structure):
+    pass
+
+
+class _EventT(Structure):
+    pass
+
+
+class _EngineOptions(Structure):
+    """`struct sippnp_engine_options`."""
+
+    _fields_ = [
+        ("max_exchanges", c_size_t),
+        ("max_sources", c_size_t),
+        ("rate_per_source", c_uint32),
+        ("rate_burst", c_uint32),
+        ("t1_ms", c_uint64),
+        ("t2_ms", c_uint64),
+        ("timer_f_ms", c_uint64),
+        ("linger_ms", c_uint64),
+        ("token_ttl_ms", c_uint64),
+        ("max_events", c_size_t),
+    ]
+
+
+class _EngineCounters(Structure):
+    """`struct sippnp_engine_counters`."""
+
+    _fields_ = [
+        (name, c_uint64)
+        for name in (
+            "exchanges",
+            "sources",
+            "timers",
+            "exchanges_evicted",
+            "rate_limited",
+            "retransmissions_absorbed",
+            "notifies_sent",
+            "notify_retransmissions",
+            "notifies_acked",
+            "notifies_failed",
+            "stray_responses",
+            "events_dropped",
+            "transmits_dropped",
+        )
+    ]
+
+
+C_TYPES.update(
+    {
+        "sippnp_engine": _EngineT,
+        "sippnp_transmit": _TransmitT,
+        "sippnp_event": _EventT,
+        "sippnp_engine_options": _EngineOptions,
+        "sippnp_engine_counters": _EngineCounters,
+        "uint64_t": c_uint64,
+    }
+)
+
+_ENGINE = _P(_EngineT)
+_TRANSMIT = _P(_TransmitT)
+_EVENT = _P(_EventT)
+
+PROTOTYPES.update(
+    {
+        "sippnp_engine_options_default": (_EngineOptions, []),
+        "sippnp_engine_new": (_RESULT, [_CFG, _P(_EngineOptions), _P(_ENGINE), _P(_ERROR)]),
+        "sippnp_engine_free": (None, [_ENGINE]),
+        "sippnp_engine_handle_datagram": (
+            _RESULT,
+            [_ENGINE, c_char_p, c_size_t, c_char_p, c_size_t, c_uint16, c_uint64, _P(_ERROR)],
+        ),
+        "sippnp_engine_poll_transmit": (_RESULT, [_ENGINE, _P(_TRANSMIT)]),
+        "sippnp_transmit_packet": (_RESULT, [_TRANSMIT, _P(_Packet)]),
+        "sippnp_transmit_free": (None, [_TRANSMIT]),
+        "sippnp_engine_poll_event": (_RESULT, [_ENGINE, _P(_EVENT)]),
+        "sippnp_engine_next_timeout": (_RESULT, [_ENGINE, _P(c_uint64)]),
+        "sippnp_engine_handle_timeout": (_RESULT, [_ENGINE, c_uint64]),
+        "sippnp_engine_verify_token": (
+            _RESULT,
+            [_ENGINE, c_char_p, c_size_t, c_char_p, c_size_t, c_uint64, c_char_p],
+        ),
+        "sippnp_engine_check_sync": (
+            _RESULT,
+            [_ENGINE, c_char_p, c_size_t, c_char_p, c_size_t, c_uint16, c_uint64, _P(_ERROR)],
+        ),
+        "sippnp_engine_stats": (_RESULT, [_ENGINE, _P(_EngineCounters)]),
+        "sippnp_event_kind": (c_uint32, [_EVENT]),
+        "sippnp_event_device": (_DEVICE, [_EVENT]),
+        "sippnp_event_mac": (_Str, [_EVENT]),
+        "sippnp_event_vendor": (_Str, [_EVENT]),
+        "sippnp_event_model": (_Str, [_EVENT]),
+        "sippnp_event_firmware": (_Str, [_EVENT]),
+        "sippnp_event_ip": (_Str, [_EVENT]),
+        "sippnp_event_port": (c_uint16, [_EVENT]),
+        "sippnp_event_url": (_Str, [_EVENT]),
+        "sippnp_event_status": (c_uint32, [_EVENT]),
+        "sippnp_event_reason": (c_uint32, [_EVENT]),
+        "sippnp_event_attempt": (c_uint32, [_EVENT]),
+        "sippnp_event_free": (None, [_EVENT]),
+    }
+)
+
+ENGINE_OPTIONS = tuple(name for name, _ in _EngineOptions._fields_)
+
+
+def monotonic_ms() -> int:
+    """Milliseconds of the monotonic clock: the default `now_ms` of `Engine` calls."""
+    return time.monotonic_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    """One engine event (a copy). `kind` is an `EventKind`; the other fields are None/0 when
+    the kind does not carry them. `reason` is a `FailReason` for FAILED, a `Silence` for
+    SILENCED; `device` is `Device.to_dict()` of DISCOVERED, ANSWERED and SILENCED."""
+
+    kind: EventKind
+    mac: Optional[str] = None
+    vendor: Optional[str] = None
+    model: Optional[str] = None
+    firmware: Optional[str] = None
+    ip: Optional[str] = None
+    port: int = 0
+    url: Optional[str] = None
+    status: int = 0
+    reason: Union[FailReason, Silence, None] = None
+    attempt: int = 0
+    device: Optional[dict] = None
+
+
+def _take_event(ptr) -> EngineEvent:
+    """Copies a new sippnp_event and frees it."""
+    lib = _lib()
+    try:
+        kind = EventKind(lib.sippnp_event_kind(ptr))
+        raw_reason = int(lib.sippnp_event_reason(ptr))
+        reason: Union[FailReason, Silence, None] = None
+        if kind == EventKind.FAILED:
+            reason = FailReason(raw_reason)
+        elif kind == EventKind.SILENCED:
+            reason = Silence(raw_reason)
+        device = None
+        device_ptr = lib.sippnp_event_device(ptr)
+        if device_ptr:
+            view = Device._wrap(device_ptr, owned=False)
+            try:
+                device = view.to_dict()
+            finally:
+                view._invalidate()
+        return EngineEvent(
+            kind=kind,
+            mac=_text(lib.sippnp_event_mac(ptr)),
+            vendor=_text(lib.sippnp_event_vendor(ptr)),
+            model=_text(lib.sippnp_event_model(ptr)),
+            firmware=_text(lib.sippnp_event_firmware(ptr)),
+            ip=_text(lib.sippnp_event_ip(ptr)),
+            port=int(lib.sippnp_event_port(ptr)),
+            url=_text(lib.sippnp_event_url(ptr)),
+            status=int(lib.sippnp_event_status(ptr)),
+            reason=reason,
+            attempt=int(lib.sippnp_event_attempt(ptr)),
+            device=device,
+        )
+    finally:
+        lib.sippnp_event_free(ptr)
+
+
+def _u64(value: Optional[int], what: str) -> int:
+    if value is None:
+        return monotonic_ms()
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+        raise ValueError(f"{what} must be an integer in 0..2**64-1")
+    return int(value)
+
+
+class Engine(_Handle):
+    """The sans-IO PnP engine: feed it every datagram and the time; send what it queues.
+
+        engine = sippnp.Engine("192.0.2.10", 5060, "http://192.0.2.10/prov/{mac}/{token}/",
+                               lookup=lookup, t1_ms=500)
+        engine.handle_datagram(data, ip, port)          # now_ms defaults to monotonic_ms()
+        for packet in engine.transmits():
+            sock.sendto(packet.data, packet.address)
+        for event in engine.events():
+            log(event)
+        # wake up at engine.next_timeout() (absolute ms) and call engine.handle_timeout()
+
+    Retransmitted SUBSCRIBEs get the same 200 OK again (no second lookup, no second NOTIFY);
+    the NOTIFY is retransmitted until the phone answers (RFC 3261 Timer E/F); new exchanges
+    are rate-limited per source IP; `{token}` in the URL becomes a signed token that
+    `verify_token()` checks. Keyword options are the fields of `sippnp_engine_options`
+    (`max_exchanges`, `t1_ms`, `token_ttl_ms`, ...); unset ones keep the library's defaults.
+
+    Every method may be called from several threads (the engine locks itself). From inside
+    its own lookup, calls on the same engine raise SippnpError(SIPPNP_ERR_REENTRANT). The
+    lookup's exceptions are chained as for `Context`.
+    """
+
+    _kind = "Engine"
+    _free_name = "sippnp_engine_free"
+
+    def __init__(
+        self,
+        server_host: str,
+        server_port: int,
+        url_template: str,
+        lookup: Optional[Callable[[Device, Assignment], Lookup]] = None,
+        user_agent: Optional[str] = None,
+        answer_unknown: bool = False,
+        secret: Optional[bytes] = None,
+        **options: int,
+    ):
+        lib = _lib()
+        _Handle.__init__(self, None, owned=True)
+        self._state: Optional[_LookupState] = None
+        self._keep = (_LOOKUP, _USERDATA_FREE, _REGISTRY)
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        if lookup is not None and not callable(lookup):
+            raise TypeError("lookup must be callable")
+        unknown = sorted(set(options) - set(ENGINE_OPTIONS))
+        if unknown:
+            raise TypeError(f"unknown engine options: {', '.join(unknown)}")
+        opts = lib.sippnp_engine_options_default()
+        for name, value in options.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"engine option {name} must be a non-negative integer")
+            setattr(opts, name, value)
+        host = _encode(server_host, "server_host")
+        port = _u16(server_port, "server_port")
+        template = _encode(url_template, "url_template")
+        agent = None if user_agent is None else _encode(user_agent, "user_agent")
+        key_bytes = None if secret is None else bytes(secret)
+
+        cfg = _CFG()
+        _check(lib.sippnp_ctx_config_new(byref(cfg)))
+        try:
+            _check(lib.sippnp_ctx_config_set_server(cfg, host, len(host), port))
+            _check(lib.sippnp_ctx_config_set_url_template(cfg, template, len(template)))
+            if agent is not None:
+                _check(lib.sippnp_ctx_config_set_user_agent(cfg, agent, len(agent)))
+            policy = UnknownPolicy.ANSWER if answer_unknown else UnknownPolicy.SILENT
+            _check(lib.sippnp_ctx_config_set_unknown_policy(cfg, policy))
+            if key_bytes is not None:
+                _check(lib.sippnp_ctx_config_set_secret(cfg, key_bytes, len(key_bytes)))
+            if lookup is not None:
+                state = _LookupState(lookup)
+                key = next(_KEYS)
+                _REGISTRY[key] = state
+                code = lib.sippnp_ctx_config_set_lookup(cfg, _LOOKUP, key, _USERDATA_FREE)
+                if code != Result.OK:
+                    _REGISTRY.pop(key, None)
+                    raise SippnpError(code)
+                self._state = state
+            out = _ENGINE()
+            err = _ERROR()
+            code = lib.sippnp_engine_new(cfg, byref(opts), byref(out), byref(err))
+            if code != Result.OK:
+                raise _error(code, err)
+            _free_err(err)
+            self._ptr = out
+        finally:
+            lib.sippnp_ctx_config_free(cfg)
+
+    def _enter(self):
+        with self._busy_lock:
+            ptr = self._p()
+            self._busy += 1
+        return ptr
+
+    def _leave(self) -> None:
+        with self._busy_lock:
+            self._busy -= 1
+
+    def _simple(self, function, *args) -> int:
+        """Runs a call without out_err or lookup; returns its code."""
+        ptr = self._enter()
+        try:
+            return int(function(ptr, *args))
+        finally:
+            self._leave()
+
+    def _with_lookup(self, function, *args) -> None:
+        """Runs a call that takes out_err and may run the lookup; raises on failure."""
+        ptr = self._enter()
+        try:
+            if self._state is not None:
+                self._state.take_exception()
+            err = _ERROR()
+            code = function(ptr, *args, byref(err))
+            exc = self._state.take_exception() if self._state is not None else None
+        finally:
+            self._leave()
+        if code != Result.OK:
+            error = _error(code, err)
+            if exc is not None and not isinstance(exc, Exception):
+                raise exc
+            if exc is not None:
+                raise error from exc
+            raise error
+        _free_err(err)
+
+    def handle_datagram(self, datagram: bytes, source_ip: str, source_port: int, now_ms: Optional[int] = None) -> None:
+        """Handles one received datagram (a SUBSCRIBE or a response to our NOTIFY).
+
+        Raises SippnpError for anything else (send nothing) and for lookup failures.
+        """
+        data = bytes(datagram)
+        ip = _encode(source_ip, "source_ip")
+        port = _u16(source_port, "source_port")
+        now = _u64(now_ms, "now_ms")
+        self._with_lookup(_lib().sippnp_engine_handle_datagram, data, len(data), ip, len(ip), port, now)
+
+    def poll_transmit(self) -> Optional[Packet]:
+        """The next datagram to send (a copy), or None."""
+        out = _TRANSMIT()
+        code = self._simple(_lib().sippnp_engine_poll_transmit, byref(out))
+        if code == Result.EMPTY:
+            return None
+        _check(code)
+        lib = _lib()
+        try:
+            view = _Packet()
+            _check(lib.sippnp_transmit_packet(out, byref(view)))
+            return Packet(
+                data=ctypes.string_at(view.data, view.len) if view.data else b"",
+                host=_text(view.host) or "",
+                port=int(view.port),
+                transport=_text(view.transport) or "",
+            )
+        finally:
+            lib.sippnp_transmit_free(out)
+
+    def transmits(self) -> list[Packet]:
+        """Every queued datagram, oldest first."""
+        return list(iter(self.poll_transmit, None))
+
+    def poll_event(self) -> Optional[EngineEvent]:
+        """The next event, or None."""
+        out = _EVENT()
+        code = self._simple(_lib().sippnp_engine_poll_event, byref(out))
+        if code == Result.EMPTY:
+            return None
+        _check(code)
+        return _take_event(out)
+
+    def events(self) -> list[EngineEvent]:
+        """Every queued event, oldest first."""
+        return list(iter(self.poll_event, None))
+
+    def next_timeout(self) -> Optional[int]:
+        """When to call `handle_timeout()` next (absolute ms), or None when idle."""
+        out = c_uint64()
+        code = self._simple(_lib().sippnp_engine_next_timeout, byref(out))
+        if code == Result.NO_TIMER:
+            return None
+        _check(code)
+        return int(out.value)
+
+    def handle_timeout(self, now_ms: Optional[int] = None) -> None:
+        """Runs the timers due at `now_ms` (NOTIFY retransmissions, Timer F, clean-up)."""
+        _check(self._simple(_lib().sippnp_engine_handle_timeout, _u64(now_ms, "now_ms")))
+
+    def verify_token(self, token: Union[str, bytes], ip: str, now_ms: Optional[int] = None) -> str:
+        """The MAC a `{token}` was issued to, checked against the fetching `ip`.
+
+        Raises SippnpError SIPPNP_ERR_TOKEN_MALFORMED, _INVALID (forged, another engine's,
+        another IP) or _EXPIRED.
+        """
+        data = _encode(token, "token")
+        address = _encode(ip, "ip")
+        mac = (c_char * SIPPNP_MAC_BUFFER_LEN)()
+        code = self._simple(
+            _lib().sippnp_engine_verify_token,
+            data,
+            len(data),
+            address,
+            len(address),
+            _u64(now_ms, "now_ms"),
+            ctypes.cast(mac, c_char_p),
+        )
+        _check(code)
+        return mac.value.decode("ascii")
+
+    def check_sync(self, mac: str, ip: str, port: int, now_ms: Optional[int] = None) -> None:
+        """Queues a `check-sync` NOTIFY to the phone with `mac` at `ip`:`port` (UDP)."""
+        m = _encode(mac, "mac")
+        address = _encode(ip, "ip")
+        self._with_lookup(
+            _lib().sippnp_engine_check_sync,
+            m,
+            len(m),
+            address,
+            len(address),
+            _u16(port, "port"),
+            _u64(now_ms, "now_ms"),
+        )
+
+    def stats(self) -> dict[str, int]:
+        """Counters and table sizes (the fields of `sippnp_engine_counters`)."""
+        out = _EngineCounters()
+        _check(self._simple(_lib().sippnp_engine_stats, byref(out)))
+        return {name: int(getattr(out, name)) for name, _ in _EngineCounters._fields_}
+
+    def close(self) -> None:
+        lock = getattr(self, "_busy_lock", None)
+        if lock is not None:
+            with lock:
+                if self._busy:
+                    raise RuntimeError("Engine.close() while a call is running (from a lookup or another thread)")
+                _Handle.close(self)
+        else:
+            _Handle.close(self)
+
+    def __repr__(self) -> str:
+        return "<Engine>" if self._alive() else "<Engine (closed)>"
+
+
+__all__ += ["Engine", "EngineEvent", "EventKind", "FailReason", "monotonic_ms"]

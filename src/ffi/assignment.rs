@@ -7,21 +7,26 @@ use super::boundary::ffi_boundary;
 use super::rendered::sippnp_rendered;
 use super::result::{done, fail, fail_with, sippnp_error, sippnp_result};
 use super::types;
-use crate::assign::{Account, Assignment, Transport};
-use crate::device::{Device, Mac};
+use crate::assign::fields::Scope;
+use crate::assign::{Assignment, Transport};
+use crate::device::Device;
 use crate::responder::render_assignment;
 
-/// Device-wide fields for `sippnp_assignment_set`.
+/// Device-wide fields for `sippnp_assignment_set`. Values are text: an empty text clears
+/// the field (the phone keeps its default); numbers are decimal; flags `1`/`0`/`true`/`false`;
+/// lists comma-separated. Numbers are never reused.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code, reason = "C reads the numbers; a test checks them against assign::fields")]
 pub enum sippnp_field {
     /// Canonical vendor id (`grandstream`, …); selects the config format.
     SIPPNP_FIELD_VENDOR = 1,
     SIPPNP_FIELD_MODEL = 2,
     /// Where the phone fetches its config later (`https://host:port/path/`).
     SIPPNP_FIELD_PROVISIONING_URL = 3,
-    SIPPNP_FIELD_NTP_SERVER = 4,
-    /// Timezone in the vendor's notation (passed through).
+    /// NTP servers, comma-separated, in order of preference.
+    SIPPNP_FIELD_NTP_SERVERS = 4,
+    /// IANA time zone name (`Europe/Berlin`); each renderer writes its vendor's notation.
     SIPPNP_FIELD_TIMEZONE = 5,
     /// Phone admin password (secret: never logged).
     SIPPNP_FIELD_ADMIN_PASSWORD = 6,
@@ -30,11 +35,33 @@ pub enum sippnp_field {
     /// `1` leaves SIP Plug-and-Play on after provisioning; `0` (the default) writes the
     /// vendor's "PnP off" key so a provisioned phone stops multicasting at boot.
     SIPPNP_FIELD_KEEP_PNP_ENABLED = 8,
+    /// Phone end-user password (secret: never logged).
+    SIPPNP_FIELD_USER_PASSWORD = 9,
+    /// ISO 639-1 language (`en`, `de`, …) for the phone's menus.
+    SIPPNP_FIELD_LANGUAGE = 10,
+    /// Minutes between the phone's config checks (1–525600).
+    SIPPNP_FIELD_RESYNC_INTERVAL_MIN = 11,
+    /// Where the phone fetches firmware (directory or file URL, vendor dependent).
+    SIPPNP_FIELD_FIRMWARE_URL = 12,
+    /// Voice VLAN id (1–4094).
+    SIPPNP_FIELD_VLAN_ID = 13,
+    /// 802.1p priority of the voice VLAN (0–7).
+    SIPPNP_FIELD_VLAN_PRIORITY = 14,
+    /// Remote syslog server host.
+    SIPPNP_FIELD_SYSLOG_HOST = 15,
+    SIPPNP_FIELD_SYSLOG_PORT = 16,
+    /// Syslog severity the phone sends from (0–7).
+    SIPPNP_FIELD_SYSLOG_LEVEL = 17,
+    /// HTTP user for the config fetch.
+    SIPPNP_FIELD_PROVISIONING_USER = 18,
+    /// HTTP password for the config fetch (secret: never logged).
+    SIPPNP_FIELD_PROVISIONING_PASSWORD = 19,
 }
 
-/// Per-account fields for `sippnp_assignment_set_account`.
+/// Per-account fields for `sippnp_assignment_set_account`, same text rules as `sippnp_field`.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code, reason = "C reads the numbers; a test checks them against assign::fields")]
 pub enum sippnp_account_field {
     SIPPNP_ACCOUNT_LABEL = 1,
     SIPPNP_ACCOUNT_DISPLAY_NAME = 2,
@@ -44,10 +71,50 @@ pub enum sippnp_account_field {
     SIPPNP_ACCOUNT_AUTH_ID = 4,
     /// SIP password (secret: never logged).
     SIPPNP_ACCOUNT_PASSWORD = 5,
-    /// Registrar host name or IP (IPv6 without brackets).
+    /// Registrar host name or IP (IPv6 with or without brackets).
     SIPPNP_ACCOUNT_REGISTRAR_HOST = 6,
     /// Outbound proxy, `host` or `host:port`.
     SIPPNP_ACCOUNT_OUTBOUND_PROXY = 7,
+    /// Registrar port (1–65535); empty means the transport's default.
+    SIPPNP_ACCOUNT_REGISTRAR_PORT = 8,
+    /// `udp` (default), `tcp` or `tls`.
+    SIPPNP_ACCOUNT_TRANSPORT = 9,
+    /// Backup (failover) registrar host.
+    SIPPNP_ACCOUNT_BACKUP_REGISTRAR_HOST = 10,
+    SIPPNP_ACCOUNT_BACKUP_REGISTRAR_PORT = 11,
+    /// Registration expiry in seconds (30–86400).
+    SIPPNP_ACCOUNT_REGISTER_EXPIRES = 12,
+    /// Number the voicemail key dials.
+    SIPPNP_ACCOUNT_VOICEMAIL_NUMBER = 13,
+    /// `1` subscribes for message-waiting indication, `0` does not.
+    SIPPNP_ACCOUNT_MWI = 14,
+    /// Codecs in order, comma-separated: PCMU, PCMA, G722, G729, G726-32, iLBC, opus, G723.
+    SIPPNP_ACCOUNT_CODECS = 15,
+    /// `rfc2833`, `sip-info` or `inband`.
+    SIPPNP_ACCOUNT_DTMF = 16,
+    /// `disabled`, `optional` or `required`.
+    SIPPNP_ACCOUNT_SRTP = 17,
+}
+
+/// Per-key fields for `sippnp_assignment_set_key`, same text rules as `sippnp_field`. Keys
+/// are numbered 1, 2, … in the host's order; a new key starts as an unused programmable key
+/// at the position of its number, on account 1.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code, reason = "C reads the numbers; a test checks them against assign::fields")]
+pub enum sippnp_key_field {
+    /// `line`, `programmable` (default) or `expansion1`, `expansion2`, …
+    SIPPNP_KEY_BANK = 1,
+    /// 1-based position inside the bank.
+    SIPPNP_KEY_POSITION = 2,
+    /// `unused`, `line`, `blf`, `speed-dial`, `park` or `dnd`.
+    SIPPNP_KEY_KIND = 3,
+    /// 1-based account the key uses.
+    SIPPNP_KEY_ACCOUNT = 4,
+    /// What the key dials or watches (extension, number).
+    SIPPNP_KEY_VALUE = 5,
+    /// Text shown next to the key.
+    SIPPNP_KEY_LABEL = 6,
 }
 
 /// Registration transports for `sippnp_assignment_set_account_transport`.
@@ -62,6 +129,10 @@ pub enum sippnp_transport {
 /// Most accounts an assignment holds (vendors hold fewer; rendering checks).
 pub const SIPPNP_MAX_ACCOUNTS: u32 = 64;
 
+/// Most keys an assignment holds.
+#[allow(dead_code, reason = "for C")]
+pub const SIPPNP_MAX_KEYS: u32 = 1024;
+
 /// The vendor-neutral assignment of one device. Under the hood, a `Box<Assignment>`.
 pub struct sippnp_assignment {
     pub(crate) inner: Assignment,
@@ -69,24 +140,27 @@ pub struct sippnp_assignment {
 
 use sippnp_result::{SIPPNP_ERR_INVALID_PARAMETER, SIPPNP_ERR_NULL_PARAMETER, SIPPNP_OK};
 
-/// Borrows the assignment and the UTF-8 value of a setter call, or says what is wrong.
+/// Sets field `id` of `scope` (account or key `index`) from the UTF-8 text at `value`.
 ///
 /// # Safety
 /// `a` NULL or a live assignment not used elsewhere; `value` readable for `len` bytes.
-unsafe fn target_and_text<'a>(
+unsafe fn set_field(
     a: *mut sippnp_assignment,
+    scope: Scope,
+    id: u32,
+    index: u32,
     value: *const c_char,
     len: usize,
-) -> Result<(&'a mut Assignment, String), sippnp_result> {
+) -> Result<(), sippnp_result> {
     // SAFETY: forwarded contract.
     let a = unsafe { types::as_mut(a) }.ok_or(SIPPNP_ERR_NULL_PARAMETER)?;
     // SAFETY: forwarded contract.
     let text = unsafe { types::text(value, len) }?;
-    Ok((&mut a.inner, text.to_owned()))
+    let index = usize::try_from(index).unwrap_or(usize::MAX);
+    a.inner
+        .set_field(scope, id, index, text)
+        .map_err(|_| SIPPNP_ERR_INVALID_PARAMETER)
 }
-
-/// Picks one optional text field of an account.
-type AccountSlot = fn(&mut Account) -> &mut Option<String>;
 
 fn account_index(index: u32) -> Result<usize, sippnp_result> {
     if (1..=SIPPNP_MAX_ACCOUNTS).contains(&index) {
@@ -126,10 +200,13 @@ pub extern "C" fn sippnp_assignment_free(a: *mut sippnp_assignment) {
 }
 
 /// Sets a device-wide field (a `sippnp_field` value) to `value` (`len` bytes of UTF-8, no
-/// NUL needed). The text is copied. A later call replaces the earlier value.
+/// NUL needed). The text is copied. A later call replaces the earlier value; an empty text
+/// clears the field.
 ///
-/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown
-/// field, non-UTF-8 text, a MAC that is not 12 hex digits, or a flag that is not `0`/`1`.
+/// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an unknown field,
+/// non-UTF-8 text or a value the field does not accept (a MAC that is not 12 hex digits, a
+/// time zone that is not an IANA name, a flag that is not `1`/`0`/`true`/`false`, …). On error
+/// the assignment is unchanged.
 #[unsafe(no_mangle)]
 #[must_use]
 pub extern "C" fn sippnp_assignment_set(
@@ -140,29 +217,7 @@ pub extern "C" fn sippnp_assignment_set(
 ) -> sippnp_result {
     ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
         // SAFETY: documented contract of the arguments.
-        done(unsafe { target_and_text(a, value, len) }.and_then(|(a, text)| {
-            use sippnp_field::*;
-            match field {
-                f if f == SIPPNP_FIELD_VENDOR as u32 => a.vendor = Some(text.to_ascii_lowercase()),
-                f if f == SIPPNP_FIELD_MODEL as u32 => a.model = Some(text),
-                f if f == SIPPNP_FIELD_PROVISIONING_URL as u32 => a.provisioning_url = Some(text),
-                f if f == SIPPNP_FIELD_NTP_SERVER as u32 => a.ntp_server = Some(text),
-                f if f == SIPPNP_FIELD_TIMEZONE as u32 => a.timezone = Some(text),
-                f if f == SIPPNP_FIELD_ADMIN_PASSWORD as u32 => a.admin_password = Some(text),
-                f if f == SIPPNP_FIELD_MAC as u32 => {
-                    a.mac = Some(Mac::from_uri_user(&text).ok_or(SIPPNP_ERR_INVALID_PARAMETER)?);
-                }
-                f if f == SIPPNP_FIELD_KEEP_PNP_ENABLED as u32 => {
-                    a.keep_pnp_enabled = match text.as_str() {
-                        "1" => true,
-                        "0" => false,
-                        _ => return Err(SIPPNP_ERR_INVALID_PARAMETER),
-                    };
-                }
-                _ => return Err(SIPPNP_ERR_INVALID_PARAMETER),
-            }
-            Ok(())
-        }))
+        done(unsafe { set_field(a, Scope::Device, field, 0, value, len) })
     })
 }
 
@@ -170,7 +225,8 @@ pub extern "C" fn sippnp_assignment_set(
 /// SIPPNP_MAX_ACCOUNTS). Accounts come into being when first set. The text is copied.
 ///
 /// **Errors**: SIPPNP_ERR_NULL_PARAMETER; SIPPNP_ERR_INVALID_PARAMETER for an index out of
-/// range, an unknown field or non-UTF-8 text.
+/// range, an unknown field, non-UTF-8 text or a value the field does not accept (the
+/// assignment is then unchanged).
 #[unsafe(no_mangle)]
 #[must_use]
 pub extern "C" fn sippnp_assignment_set_account(
@@ -182,22 +238,27 @@ pub extern "C" fn sippnp_assignment_set_account(
 ) -> sippnp_result {
     ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
         // SAFETY: documented contract of the arguments.
-        done(unsafe { target_and_text(a, value, len) }.and_then(|(a, text)| {
-            use sippnp_account_field::*;
-            let slot: AccountSlot = match field {
-                f if f == SIPPNP_ACCOUNT_LABEL as u32 => |acc| &mut acc.label,
-                f if f == SIPPNP_ACCOUNT_DISPLAY_NAME as u32 => |acc| &mut acc.display_name,
-                f if f == SIPPNP_ACCOUNT_USER_ID as u32 => |acc| &mut acc.user_id,
-                f if f == SIPPNP_ACCOUNT_AUTH_ID as u32 => |acc| &mut acc.auth_id,
-                f if f == SIPPNP_ACCOUNT_PASSWORD as u32 => |acc| &mut acc.password,
-                f if f == SIPPNP_ACCOUNT_REGISTRAR_HOST as u32 => |acc| &mut acc.registrar_host,
-                f if f == SIPPNP_ACCOUNT_OUTBOUND_PROXY as u32 => |acc| &mut acc.outbound_proxy,
-                _ => return Err(SIPPNP_ERR_INVALID_PARAMETER),
-            };
-            let index = account_index(index)?;
-            *slot(a.account_mut(index)) = Some(text);
-            Ok(())
-        }))
+        done(unsafe { set_field(a, Scope::Account, field, index, value, len) })
+    })
+}
+
+/// Sets a field (a `sippnp_key_field` value) of key `index` (1-based, at most SIPPNP_MAX_KEYS).
+/// Keys come into being when first set (with any gap before them as unused keys). The text is
+/// copied.
+///
+/// **Errors**: as `sippnp_assignment_set_account`.
+#[unsafe(no_mangle)]
+#[must_use]
+pub extern "C" fn sippnp_assignment_set_key(
+    a: *mut sippnp_assignment,
+    index: u32,
+    field: u32,
+    value: *const c_char,
+    len: usize,
+) -> sippnp_result {
+    ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
+        // SAFETY: documented contract of the arguments.
+        done(unsafe { set_field(a, Scope::Key, field, index, value, len) })
     })
 }
 
@@ -262,13 +323,18 @@ pub extern "C" fn sippnp_assignment_set_override(
 ) -> sippnp_result {
     ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
         // SAFETY: documented contract of the arguments.
-        done(unsafe { target_and_text(a, value, value_len) }.and_then(|(a, value)| {
-            // SAFETY: `key` readable for `key_len` bytes.
-            let key = unsafe { types::text(key, key_len) }?;
+        // SAFETY: NULL or a live assignment not used elsewhere.
+        let Some(a) = (unsafe { types::as_mut(a) }) else {
+            return SIPPNP_ERR_NULL_PARAMETER;
+        };
+        // SAFETY: both texts readable for their lengths.
+        done(unsafe { types::text(key, key_len) }.and_then(|key| {
+            // SAFETY: as above.
+            let value = unsafe { types::text(value, value_len) }?;
             if key.is_empty() {
                 return Err(SIPPNP_ERR_INVALID_PARAMETER);
             }
-            a.set_override(key, &value);
+            a.inner.set_override(key, value);
             Ok(())
         }))
     })
@@ -307,4 +373,171 @@ pub extern "C" fn sippnp_assignment_render(
             Err(e) => unsafe { fail_with(out_err, &e) },
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assign::fields;
+
+    /// Every C field constant names the model's field with the same number, and every model
+    /// field has its C constant.
+    #[test]
+    fn c_field_numbers_match_the_model() {
+        use sippnp_account_field::*;
+        use sippnp_field::*;
+        use sippnp_key_field::*;
+        let c: &[(Scope, u32, &str)] = &[
+            (Scope::Device, SIPPNP_FIELD_VENDOR as u32, "SIPPNP_FIELD_VENDOR"),
+            (Scope::Device, SIPPNP_FIELD_MODEL as u32, "SIPPNP_FIELD_MODEL"),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_PROVISIONING_URL as u32,
+                "SIPPNP_FIELD_PROVISIONING_URL",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_NTP_SERVERS as u32,
+                "SIPPNP_FIELD_NTP_SERVERS",
+            ),
+            (Scope::Device, SIPPNP_FIELD_TIMEZONE as u32, "SIPPNP_FIELD_TIMEZONE"),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_ADMIN_PASSWORD as u32,
+                "SIPPNP_FIELD_ADMIN_PASSWORD",
+            ),
+            (Scope::Device, SIPPNP_FIELD_MAC as u32, "SIPPNP_FIELD_MAC"),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_KEEP_PNP_ENABLED as u32,
+                "SIPPNP_FIELD_KEEP_PNP_ENABLED",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_USER_PASSWORD as u32,
+                "SIPPNP_FIELD_USER_PASSWORD",
+            ),
+            (Scope::Device, SIPPNP_FIELD_LANGUAGE as u32, "SIPPNP_FIELD_LANGUAGE"),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_RESYNC_INTERVAL_MIN as u32,
+                "SIPPNP_FIELD_RESYNC_INTERVAL_MIN",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_FIRMWARE_URL as u32,
+                "SIPPNP_FIELD_FIRMWARE_URL",
+            ),
+            (Scope::Device, SIPPNP_FIELD_VLAN_ID as u32, "SIPPNP_FIELD_VLAN_ID"),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_VLAN_PRIORITY as u32,
+                "SIPPNP_FIELD_VLAN_PRIORITY",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_SYSLOG_HOST as u32,
+                "SIPPNP_FIELD_SYSLOG_HOST",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_SYSLOG_PORT as u32,
+                "SIPPNP_FIELD_SYSLOG_PORT",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_SYSLOG_LEVEL as u32,
+                "SIPPNP_FIELD_SYSLOG_LEVEL",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_PROVISIONING_USER as u32,
+                "SIPPNP_FIELD_PROVISIONING_USER",
+            ),
+            (
+                Scope::Device,
+                SIPPNP_FIELD_PROVISIONING_PASSWORD as u32,
+                "SIPPNP_FIELD_PROVISIONING_PASSWORD",
+            ),
+            (Scope::Account, SIPPNP_ACCOUNT_LABEL as u32, "SIPPNP_ACCOUNT_LABEL"),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_DISPLAY_NAME as u32,
+                "SIPPNP_ACCOUNT_DISPLAY_NAME",
+            ),
+            (Scope::Account, SIPPNP_ACCOUNT_USER_ID as u32, "SIPPNP_ACCOUNT_USER_ID"),
+            (Scope::Account, SIPPNP_ACCOUNT_AUTH_ID as u32, "SIPPNP_ACCOUNT_AUTH_ID"),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_PASSWORD as u32,
+                "SIPPNP_ACCOUNT_PASSWORD",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_REGISTRAR_HOST as u32,
+                "SIPPNP_ACCOUNT_REGISTRAR_HOST",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_OUTBOUND_PROXY as u32,
+                "SIPPNP_ACCOUNT_OUTBOUND_PROXY",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_REGISTRAR_PORT as u32,
+                "SIPPNP_ACCOUNT_REGISTRAR_PORT",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_TRANSPORT as u32,
+                "SIPPNP_ACCOUNT_TRANSPORT",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_BACKUP_REGISTRAR_HOST as u32,
+                "SIPPNP_ACCOUNT_BACKUP_REGISTRAR_HOST",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_BACKUP_REGISTRAR_PORT as u32,
+                "SIPPNP_ACCOUNT_BACKUP_REGISTRAR_PORT",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_REGISTER_EXPIRES as u32,
+                "SIPPNP_ACCOUNT_REGISTER_EXPIRES",
+            ),
+            (
+                Scope::Account,
+                SIPPNP_ACCOUNT_VOICEMAIL_NUMBER as u32,
+                "SIPPNP_ACCOUNT_VOICEMAIL_NUMBER",
+            ),
+            (Scope::Account, SIPPNP_ACCOUNT_MWI as u32, "SIPPNP_ACCOUNT_MWI"),
+            (Scope::Account, SIPPNP_ACCOUNT_CODECS as u32, "SIPPNP_ACCOUNT_CODECS"),
+            (Scope::Account, SIPPNP_ACCOUNT_DTMF as u32, "SIPPNP_ACCOUNT_DTMF"),
+            (Scope::Account, SIPPNP_ACCOUNT_SRTP as u32, "SIPPNP_ACCOUNT_SRTP"),
+            (Scope::Key, SIPPNP_KEY_BANK as u32, "SIPPNP_KEY_BANK"),
+            (Scope::Key, SIPPNP_KEY_POSITION as u32, "SIPPNP_KEY_POSITION"),
+            (Scope::Key, SIPPNP_KEY_KIND as u32, "SIPPNP_KEY_KIND"),
+            (Scope::Key, SIPPNP_KEY_ACCOUNT as u32, "SIPPNP_KEY_ACCOUNT"),
+            (Scope::Key, SIPPNP_KEY_VALUE as u32, "SIPPNP_KEY_VALUE"),
+            (Scope::Key, SIPPNP_KEY_LABEL as u32, "SIPPNP_KEY_LABEL"),
+        ];
+        for &(scope, id, c_name) in c {
+            let field = fields::by_id(scope, id).unwrap_or_else(|| panic!("{c_name}: no field {id}"));
+            let prefix = match scope {
+                Scope::Device => "SIPPNP_FIELD_",
+                Scope::Account => "SIPPNP_ACCOUNT_",
+                Scope::Key => "SIPPNP_KEY_",
+            };
+            assert_eq!(
+                c_name.strip_prefix(prefix).unwrap().to_ascii_lowercase(),
+                field.name,
+                "{c_name}"
+            );
+        }
+        assert_eq!(c.len(), fields::all().len(), "a model field has no C constant");
+        assert_eq!(SIPPNP_MAX_ACCOUNTS as usize, fields::MAX_ACCOUNTS);
+        assert_eq!(SIPPNP_MAX_KEYS as usize, fields::MAX_KEYS);
+    }
 }

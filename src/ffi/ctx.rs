@@ -270,29 +270,41 @@ pub extern "C" fn sippnp_ctx_new(
             // SAFETY: as above.
             return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "out_ctx is NULL") };
         }
-        let (Some(server_host), Some(url)) = (cfg.server_host.clone(), cfg.url.clone()) else {
-            let message = "server address and URL template must be set";
-            // SAFETY: as above.
-            return unsafe { fail(out_err, sippnp_result::SIPPNP_ERR_INVALID_CONFIG, message) };
-        };
-        let config = Config {
-            server_host,
-            server_port: cfg.server_port,
-            url,
-            user_agent: cfg.user_agent.clone(),
-            unknown: cfg.unknown,
-        };
-        let ids = cfg.secret.as_deref().map_or_else(IdGen::random, IdGen::with_secret);
-        match Responder::with_ids(config, cfg.lookup.clone(), ids) {
+        match cfg.build_responder() {
             Ok(responder) => {
                 // SAFETY: checked non-NULL.
                 unsafe { types::write_out(out_ctx, types::into_raw(sippnp_ctx { responder })) };
                 SIPPNP_OK
             }
             // SAFETY: as above.
-            Err(e) => unsafe { fail_with(out_err, &e) },
+            Err((code, message)) => unsafe { fail(out_err, code, &message) },
         }
     })
+}
+
+impl sippnp_ctx_config {
+    /// The responder this configuration describes: the build step of `sippnp_ctx_new`, shared
+    /// with `sippnp_engine_new`. `Err` carries the result code and a one-line message.
+    pub(crate) fn build_responder(&self) -> Result<Responder<Arc<CallbackLookup>>, (sippnp_result, String)> {
+        let (Some(server_host), Some(url)) = (self.server_host.clone(), self.url.clone()) else {
+            let message = "server address and URL template must be set";
+            return Err((sippnp_result::SIPPNP_ERR_INVALID_CONFIG, message.to_owned()));
+        };
+        let config = Config {
+            server_host,
+            server_port: self.server_port,
+            url,
+            user_agent: self.user_agent.clone(),
+            unknown: self.unknown,
+        };
+        let ids = self.secret.as_deref().map_or_else(IdGen::random, IdGen::with_secret);
+        Responder::with_ids(config, self.lookup.clone(), ids).map_err(|e| ((&e).into(), e.to_string()))
+    }
+
+    /// The secret set with `sippnp_ctx_config_set_secret`, if any.
+    pub(crate) fn secret(&self) -> Option<&[u8]> {
+        self.secret.as_deref()
+    }
 }
 
 /// Frees a context. Call it only when no other thread uses the context. NULL is a no-op.

@@ -11,6 +11,7 @@ pub mod callbacks;
 pub mod crypto;
 pub mod ctx;
 pub mod device;
+pub mod engine;
 pub mod rendered;
 pub mod result;
 pub mod types;

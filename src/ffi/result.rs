@@ -12,7 +12,7 @@ use crate::sip::ParseError;
 
 /// What a `sippnp_*` call did. `SIPPNP_OK` is 0; everything else is an error.
 /// 1xx arguments, 2xx SIP input, 3xx lookup, 4xx rendering (45x encryption), 5xx
-/// configuration, 9xx internal.
+/// configuration (55x the engine), 9xx internal.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum sippnp_result {
@@ -62,6 +62,12 @@ pub enum sippnp_result {
     /// A known provisioning file sippnp does not render (model/common files, legacy binary,
     /// boot and key files); answer 404.
     SIPPNP_ERR_RENDER_UNSUPPORTED_FILE = 408,
+    /// A model or common file (shared by many phones) was asked to carry accounts.
+    SIPPNP_ERR_RENDER_ACCOUNTS_IN_SHARED_FILE = 409,
+    /// A key's position is beyond its bank on this model, or the model has no such bank.
+    SIPPNP_ERR_RENDER_KEY_OUT_OF_RANGE = 410,
+    /// A setting the vendor's config format cannot express (a codec, key kind, …).
+    SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE = 411,
     /// The vendor's encryption scheme is not public (Fanvil); nothing was encrypted.
     SIPPNP_ERR_CRYPTO_UNSUPPORTED = 450,
     /// The key or password is not valid for this cipher (length, characters).
@@ -76,6 +82,20 @@ pub enum sippnp_result {
     SIPPNP_ERR_INVALID_TEMPLATE = 500,
     /// The context configuration is incomplete or holds an unusable value.
     SIPPNP_ERR_INVALID_CONFIG = 501,
+    /// Not an error: nothing is queued (no packet to send, no event to report).
+    SIPPNP_EMPTY = 550,
+    /// Not an error: no timer is pending; nothing to do until the next datagram.
+    SIPPNP_NO_TIMER = 551,
+    /// Not a token: wrong length or characters outside base64url.
+    SIPPNP_ERR_TOKEN_MALFORMED = 552,
+    /// The token's signature does not match: forged or altered, issued by another engine, or
+    /// presented from another IP address than the phone's.
+    SIPPNP_ERR_TOKEN_INVALID = 553,
+    /// The token is genuine but expired.
+    SIPPNP_ERR_TOKEN_EXPIRED = 554,
+    /// An engine function was called from inside that engine's own lookup callback (the
+    /// engine is locked while the callback runs); the call had no effect.
+    SIPPNP_ERR_REENTRANT = 555,
     /// A bug: the library caught a panic. The call had no effect.
     SIPPNP_ERR_PANIC = 900,
 }
@@ -112,6 +132,9 @@ impl sippnp_result {
             SIPPNP_ERR_RENDER_INVALID_URL => "provisioning URL not valid for the vendor\0",
             SIPPNP_ERR_RENDER_UNKNOWN_PATH => "not a provisioning file name\0",
             SIPPNP_ERR_RENDER_UNSUPPORTED_FILE => "provisioning file not rendered by sippnp\0",
+            SIPPNP_ERR_RENDER_ACCOUNTS_IN_SHARED_FILE => "a model or common file cannot carry accounts\0",
+            SIPPNP_ERR_RENDER_KEY_OUT_OF_RANGE => "key position beyond the model's key bank\0",
+            SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE => "a setting this vendor's config cannot express\0",
             SIPPNP_ERR_CRYPTO_UNSUPPORTED => "encryption scheme not supported for this vendor\0",
             SIPPNP_ERR_CRYPTO_INVALID_KEY => "invalid encryption key or password\0",
             SIPPNP_ERR_CRYPTO_BAD_HEADER => "not an encrypted file of this kind\0",
@@ -119,6 +142,12 @@ impl sippnp_result {
             SIPPNP_ERR_CRYPTO_RANDOM => "random source failed\0",
             SIPPNP_ERR_INVALID_TEMPLATE => "invalid URL template\0",
             SIPPNP_ERR_INVALID_CONFIG => "invalid context configuration\0",
+            SIPPNP_EMPTY => "nothing queued\0",
+            SIPPNP_NO_TIMER => "no timer pending\0",
+            SIPPNP_ERR_TOKEN_MALFORMED => "malformed token\0",
+            SIPPNP_ERR_TOKEN_INVALID => "token not valid for this device and address\0",
+            SIPPNP_ERR_TOKEN_EXPIRED => "token expired\0",
+            SIPPNP_ERR_REENTRANT => "engine called from its own lookup callback\0",
             SIPPNP_ERR_PANIC => "internal error (panic caught)\0",
         }
     }
@@ -152,6 +181,9 @@ impl sippnp_result {
         SIPPNP_ERR_RENDER_INVALID_URL,
         SIPPNP_ERR_RENDER_UNKNOWN_PATH,
         SIPPNP_ERR_RENDER_UNSUPPORTED_FILE,
+        SIPPNP_ERR_RENDER_ACCOUNTS_IN_SHARED_FILE,
+        SIPPNP_ERR_RENDER_KEY_OUT_OF_RANGE,
+        SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE,
         SIPPNP_ERR_CRYPTO_UNSUPPORTED,
         SIPPNP_ERR_CRYPTO_INVALID_KEY,
         SIPPNP_ERR_CRYPTO_BAD_HEADER,
@@ -159,6 +191,12 @@ impl sippnp_result {
         SIPPNP_ERR_CRYPTO_RANDOM,
         SIPPNP_ERR_INVALID_TEMPLATE,
         SIPPNP_ERR_INVALID_CONFIG,
+        SIPPNP_EMPTY,
+        SIPPNP_NO_TIMER,
+        SIPPNP_ERR_TOKEN_MALFORMED,
+        SIPPNP_ERR_TOKEN_INVALID,
+        SIPPNP_ERR_TOKEN_EXPIRED,
+        SIPPNP_ERR_REENTRANT,
         SIPPNP_ERR_PANIC,
     ];
 }
@@ -192,6 +230,10 @@ impl From<&Error> for sippnp_result {
                 RenderError::TooManyAccounts { .. } => SIPPNP_ERR_RENDER_TOO_MANY_ACCOUNTS,
                 RenderError::InvalidKey(_) => SIPPNP_ERR_RENDER_INVALID_KEY,
                 RenderError::InvalidUrl(_) => SIPPNP_ERR_RENDER_INVALID_URL,
+                RenderError::AccountsInSharedFile => SIPPNP_ERR_RENDER_ACCOUNTS_IN_SHARED_FILE,
+                RenderError::UnsupportedFile(_) => SIPPNP_ERR_RENDER_UNSUPPORTED_FILE,
+                RenderError::KeyOutOfRange { .. } => SIPPNP_ERR_RENDER_KEY_OUT_OF_RANGE,
+                RenderError::UnsupportedValue { .. } => SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE,
             },
             Error::Crypto(c) => match c {
                 CryptoError::Unsupported(_) => SIPPNP_ERR_CRYPTO_UNSUPPORTED,

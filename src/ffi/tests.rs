@@ -12,6 +12,7 @@ use super::callbacks::*;
 use super::crypto::*;
 use super::ctx::*;
 use super::device::*;
+use super::engine::*;
 use super::rendered::*;
 use super::result::sippnp_result::*;
 use super::result::*;
@@ -292,6 +293,53 @@ fn null_and_invalid_arguments() {
     sippnp_assignment_free(null_mut());
     sippnp_rendered_free(null_mut());
     sippnp_error_free(null_mut());
+    assert_eq!(
+        sippnp_engine_new(null(), null(), &mut null_mut(), null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(
+        sippnp_engine_handle_datagram(null_mut(), null(), 0, null(), 0, 0, 0, null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(
+        sippnp_engine_poll_transmit(null_mut(), null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(
+        sippnp_engine_poll_event(null_mut(), null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(
+        sippnp_engine_next_timeout(null(), null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(sippnp_engine_handle_timeout(null_mut(), 0), SIPPNP_ERR_NULL_PARAMETER);
+    assert_eq!(
+        sippnp_engine_verify_token(null(), null(), 0, null(), 0, 0, null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(
+        sippnp_engine_check_sync(null_mut(), null(), 0, null(), 0, 0, 0, null_mut()),
+        SIPPNP_ERR_NULL_PARAMETER
+    );
+    assert_eq!(sippnp_engine_stats(null(), null_mut()), SIPPNP_ERR_NULL_PARAMETER);
+    assert_eq!(sippnp_transmit_packet(null(), null_mut()), SIPPNP_ERR_NULL_PARAMETER);
+    assert_eq!(sippnp_event_kind(null()), 0);
+    assert!(sippnp_event_device(null()).is_null());
+    assert!(sippnp_event_mac(null()).ptr.is_null());
+    assert!(sippnp_event_url(null()).ptr.is_null());
+    assert_eq!(
+        (
+            sippnp_event_port(null()),
+            sippnp_event_status(null()),
+            sippnp_event_reason(null())
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(sippnp_event_attempt(null()), 0);
+    sippnp_engine_free(null_mut());
+    sippnp_transmit_free(null_mut());
+    sippnp_event_free(null_mut());
 
     let mut cfg = null_mut();
     assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
@@ -348,6 +396,26 @@ fn null_and_invalid_arguments() {
     assert_eq!(
         sippnp_assignment_set_override(a, "".as_ptr().cast(), 0, "v".as_ptr().cast(), 1),
         SIPPNP_ERR_INVALID_PARAMETER
+    );
+    for (index, field, value) in [(0, 1, "line"), (1025, 1, "line"), (1, 99, "x"), (1, 3, "rocket")] {
+        let r = sippnp_assignment_set_key(a, index, field, value.as_ptr().cast(), value.len());
+        assert_eq!(r, SIPPNP_ERR_INVALID_PARAMETER, "key {index} field {field}");
+    }
+    let zone = "Mars/Olympus";
+    assert_eq!(
+        sippnp_assignment_set(
+            a,
+            sippnp_field::SIPPNP_FIELD_TIMEZONE as u32,
+            zone.as_ptr().cast(),
+            zone.len()
+        ),
+        SIPPNP_ERR_INVALID_PARAMETER
+    );
+    // SAFETY: `a` is live and not used elsewhere.
+    assert_eq!(
+        unsafe { &(*a).inner },
+        &crate::assign::Assignment::default(),
+        "refused values set nothing"
     );
     let mut rendered = null_mut();
     assert_eq!(
@@ -478,11 +546,51 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     panics(&|| sippnp_assignment_set_account_port(a, 1, 1));
     panics(&|| sippnp_assignment_set_account_transport(a, 1, 0));
     panics(&|| sippnp_assignment_set_override(a, s, 1, s, 1));
+    panics(&|| sippnp_assignment_set_key(a, 1, 1, s, 1));
     panics(&|| sippnp_assignment_render(a, out_any.cast(), null_mut()));
     panics(&|| sippnp_answer_response(answer, packet_out));
     panics(&|| sippnp_answer_notify(answer, packet_out));
     panics(&|| sippnp_rendered_encrypt(rendered, 1, s, 1, out_any.cast(), null_mut()));
     panics(&|| sippnp_decrypt(1, s, 1, s.cast(), 1, out_any.cast(), null_mut()));
+    let (engine, transmit, event) = engine_objects();
+    let mut counters = sippnp_engine_counters::default();
+    let counters_out = &mut counters as *mut sippnp_engine_counters;
+    let mut ms = 7u64;
+    let ms_out = &mut ms as *mut u64;
+    let mut mac_buf = [b'?' as c_char; SIPPNP_MAC_BUFFER_LEN];
+    let mac_out = mac_buf.as_mut_ptr();
+    let ip = "127.0.0.1";
+    let (ip_ptr, ip_len) = (ip.as_ptr() as *const c_char, ip.len());
+    panics(&|| sippnp_engine_new(cfg, null(), out_any.cast(), null_mut()));
+    panics(&|| {
+        sippnp_engine_handle_datagram(
+            engine,
+            GXP2110.as_ptr(),
+            GXP2110.len(),
+            ip_ptr,
+            ip_len,
+            1,
+            0,
+            null_mut(),
+        )
+    });
+    panics(&|| sippnp_engine_poll_transmit(engine, out_any.cast()));
+    panics(&|| sippnp_transmit_packet(transmit, packet_out));
+    panics(&|| sippnp_engine_poll_event(engine, out_any.cast()));
+    panics(&|| sippnp_engine_next_timeout(engine, ms_out));
+    panics(&|| sippnp_engine_handle_timeout(engine, 0));
+    panics(&|| sippnp_engine_verify_token(engine, s, 1, ip_ptr, ip_len, 0, mac_out));
+    panics(&|| sippnp_engine_check_sync(engine, s, 1, ip_ptr, ip_len, 5060, 0, null_mut()));
+    panics(&|| sippnp_engine_stats(engine, counters_out));
+    assert_eq!(
+        (ms, counters.notifies_sent),
+        (7, 0),
+        "an output was written by a panicking call"
+    );
+    assert!(
+        mac_buf.iter().all(|&c| c == b'?' as c_char),
+        "an output was written by a panicking call"
+    );
     assert!(out_ptr.is_null(), "an output was written by a panicking call");
     assert_eq!(packet.port, 9, "an output was written by a panicking call");
 
@@ -520,6 +628,23 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     defaults(&|| !sippnp_result_str(0).is_null());
     defaults(&|| !sippnp_version().is_null());
     defaults(&|| sippnp_abi_version() == SIPPNP_ABI_VERSION);
+    defaults(&|| sippnp_engine_options_default() == sippnp_engine_options_default());
+    defaults(&|| sippnp_event_kind(event) == 0);
+    defaults(&|| sippnp_event_device(event).is_null());
+    for getter in [
+        sippnp_event_mac,
+        sippnp_event_vendor,
+        sippnp_event_model,
+        sippnp_event_firmware,
+        sippnp_event_ip,
+        sippnp_event_url,
+    ] {
+        defaults(&|| getter(event).ptr.is_null());
+    }
+    defaults(&|| sippnp_event_port(event) == 0);
+    defaults(&|| sippnp_event_status(event) == 0);
+    defaults(&|| sippnp_event_reason(event) == 0);
+    defaults(&|| sippnp_event_attempt(event) == 0);
 
     // Destructors swallow the panic too; the object is then leaked, never double-freed.
     arm_panic();
@@ -530,6 +655,17 @@ fn a_panic_inside_any_export_becomes_the_panic_code() {
     sippnp_answer_free(answer);
     sippnp_ctx_config_free(cfg);
     sippnp_ctx_free(ctx);
+    for _ in 0..2 {
+        arm_panic();
+        sippnp_event_free(event);
+        arm_panic();
+        sippnp_transmit_free(transmit);
+        arm_panic();
+        sippnp_engine_free(engine);
+    }
+    sippnp_event_free(event);
+    sippnp_transmit_free(transmit);
+    sippnp_engine_free(engine);
 }
 
 /// Renders a small Grandstream config through the ABI.
@@ -671,8 +807,12 @@ fn rendering_by_requested_path() {
         (SIPPNP_OK, "cfg000b82273b89".into())
     );
     sippnp_rendered_free(binary);
-    assert_eq!(render_path("cfg.xml").0, SIPPNP_ERR_RENDER_UNSUPPORTED_FILE);
-    assert_eq!(render_path("000b82273b89.boot").0, SIPPNP_ERR_RENDER_UNSUPPORTED_FILE);
+    // This lookup knows devices by MAC only: a common file names none, so nothing is assigned.
+    assert_eq!(render_path("cfg.xml").0, SIPPNP_ERR_NOT_ASSIGNED);
+    assert_eq!(
+        render_path("000b82273b89_Security.enc").0,
+        SIPPNP_ERR_RENDER_UNSUPPORTED_FILE
+    );
     assert_eq!(render_path("cfg000b82999999.xml").0, SIPPNP_ERR_NOT_ASSIGNED);
     sippnp_ctx_free(ctx);
 }
@@ -706,4 +846,541 @@ fn every_supported_vendor_renders_through_the_abi() {
         sippnp_rendered_free(rendered);
         sippnp_assignment_free(a);
     }
+}
+
+#[test]
+fn every_setter_reaches_the_model() {
+    use crate::assign::{Codec, KeyKind, Transport};
+    let mut a = null_mut();
+    assert_eq!(sippnp_assignment_new(&mut a), SIPPNP_OK);
+    set(a, sippnp_field::SIPPNP_FIELD_NTP_SERVERS, "ntp1.example, ntp2.example");
+    set(a, sippnp_field::SIPPNP_FIELD_TIMEZONE, "America/New_York");
+    set(a, sippnp_field::SIPPNP_FIELD_LANGUAGE, "fr");
+    set(a, sippnp_field::SIPPNP_FIELD_VLAN_ID, "42");
+    set_account(a, 2, sippnp_account_field::SIPPNP_ACCOUNT_CODECS, "opus,G722");
+    set_account(a, 2, sippnp_account_field::SIPPNP_ACCOUNT_TRANSPORT, "tcp");
+    set_account(a, 2, sippnp_account_field::SIPPNP_ACCOUNT_REGISTRAR_PORT, "5070");
+    for (field, value) in [
+        (sippnp_key_field::SIPPNP_KEY_KIND, "blf"),
+        (sippnp_key_field::SIPPNP_KEY_VALUE, "103"),
+    ] {
+        let r = sippnp_assignment_set_key(a, 3, field as u32, value.as_ptr().cast(), value.len());
+        assert_eq!(r, SIPPNP_OK);
+    }
+    // SAFETY: `a` is live and not used elsewhere.
+    let inner = unsafe { &(*a).inner };
+    assert_eq!(inner.ntp_servers, ["ntp1.example", "ntp2.example"]);
+    assert_eq!(inner.timezone.map(|z| z.name), Some("America/New_York"));
+    assert_eq!(inner.language.as_deref(), Some("fr"));
+    assert_eq!(inner.vlan_id, Some(42));
+    assert_eq!(inner.accounts[1].codecs, [Codec::Opus, Codec::G722]);
+    assert_eq!(inner.accounts[1].transport, Transport::Tcp);
+    assert_eq!(inner.accounts[1].registrar_port, Some(5070));
+    assert_eq!(inner.keys.len(), 3);
+    assert_eq!(
+        (inner.keys[2].kind, inner.keys[2].value.as_deref()),
+        (KeyKind::Blf, Some("103"))
+    );
+    sippnp_assignment_free(a);
+}
+
+/// An engine built from the same configuration as `new_ctx`, with `options` (NULL: defaults).
+fn new_engine(policy: sippnp_unknown_policy, options: *const sippnp_engine_options) -> *mut sippnp_engine {
+    let mut cfg = null_mut();
+    assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
+    let host = "127.0.0.1";
+    assert_eq!(
+        sippnp_ctx_config_set_server(cfg, host.as_ptr().cast(), host.len(), 5060),
+        SIPPNP_OK
+    );
+    let url = "http://127.0.0.1/prov/{token}/{mac}.xml";
+    assert_eq!(
+        sippnp_ctx_config_set_url_template(cfg, url.as_ptr().cast(), url.len()),
+        SIPPNP_OK
+    );
+    assert_eq!(sippnp_ctx_config_set_unknown_policy(cfg, policy as u32), SIPPNP_OK);
+    let userdata = &USER_ID as *const &str as *mut c_void;
+    assert_eq!(
+        sippnp_ctx_config_set_lookup(cfg, Some(lookup), userdata, None),
+        SIPPNP_OK
+    );
+    let mut engine = null_mut();
+    assert_eq!(sippnp_engine_new(cfg, options, &mut engine, null_mut()), SIPPNP_OK);
+    sippnp_ctx_config_free(cfg);
+    engine
+}
+
+fn engine_handle(engine: *mut sippnp_engine, datagram: &[u8], now_ms: u64) -> sippnp_result {
+    let ip = "172.18.32.197";
+    sippnp_engine_handle_datagram(
+        engine,
+        datagram.as_ptr(),
+        datagram.len(),
+        ip.as_ptr().cast(),
+        ip.len(),
+        5060,
+        now_ms,
+        null_mut(),
+    )
+}
+
+/// Every packet queued, as (bytes, host, port, transport).
+fn engine_transmits(engine: *mut sippnp_engine) -> Vec<(Vec<u8>, String, u16, String)> {
+    let mut out = Vec::new();
+    loop {
+        let mut t = null_mut();
+        match sippnp_engine_poll_transmit(engine, &mut t) {
+            SIPPNP_OK => {}
+            SIPPNP_EMPTY => {
+                assert!(t.is_null());
+                return out;
+            }
+            other => panic!("poll_transmit: {other:?}"),
+        }
+        let mut p = no_packet(0);
+        assert_eq!(sippnp_transmit_packet(t, &mut p), SIPPNP_OK);
+        // SAFETY: borrowed from the live transmit.
+        let bytes = unsafe { std::slice::from_raw_parts(p.data, p.len) }.to_vec();
+        out.push((bytes, text(p.host).unwrap(), p.port, text(p.transport).unwrap()));
+        sippnp_transmit_free(t);
+    }
+}
+
+/// Every event queued, each as (kind, mac, url, status, reason, attempt, model).
+#[allow(clippy::type_complexity)]
+fn engine_events(
+    engine: *mut sippnp_engine,
+) -> Vec<(u32, Option<String>, Option<String>, u32, u32, u32, Option<String>)> {
+    let mut out = Vec::new();
+    loop {
+        let mut e = null_mut();
+        if sippnp_engine_poll_event(engine, &mut e) == SIPPNP_EMPTY {
+            return out;
+        }
+        out.push((
+            sippnp_event_kind(e),
+            text(sippnp_event_mac(e)),
+            text(sippnp_event_url(e)),
+            sippnp_event_status(e),
+            sippnp_event_reason(e),
+            sippnp_event_attempt(e),
+            text(sippnp_event_model(e)),
+        ));
+        sippnp_event_free(e);
+    }
+}
+
+/// An engine with one exchange, one polled transmit and one polled event.
+fn engine_objects() -> (*mut sippnp_engine, *mut sippnp_transmit, *mut sippnp_event) {
+    let engine = new_engine(sippnp_unknown_policy::SIPPNP_UNKNOWN_ANSWER, null());
+    assert_eq!(engine_handle(engine, GXP2110, 0), SIPPNP_OK);
+    let (mut transmit, mut event) = (null_mut(), null_mut());
+    assert_eq!(sippnp_engine_poll_transmit(engine, &mut transmit), SIPPNP_OK);
+    assert_eq!(sippnp_engine_poll_event(engine, &mut event), SIPPNP_OK);
+    (engine, transmit, event)
+}
+
+/// The phone's 200 OK to a NOTIFY: Via, From, To, Call-ID and CSeq copied.
+fn ok_to(request: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(request.to_vec()).unwrap();
+    let head = text.split("\r\n\r\n").next().unwrap();
+    let mut out = String::from("SIP/2.0 200 OK\r\n");
+    for line in head.split("\r\n").skip(1) {
+        if ["Via:", "From:", "To:", "Call-ID:", "CSeq:"]
+            .iter()
+            .any(|h| line.starts_with(h))
+        {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("Content-Length: 0\r\n\r\n");
+    out.into_bytes()
+}
+
+#[test]
+fn the_engine_answers_absorbs_retransmissions_and_is_acknowledged_through_the_abi() {
+    let engine = new_engine(sippnp_unknown_policy::SIPPNP_UNKNOWN_SILENT, null());
+    let mut at = 0u64;
+    assert_eq!(sippnp_engine_next_timeout(engine, &mut at), SIPPNP_NO_TIMER);
+    assert_eq!(engine_handle(engine, GXP2110, 1000), SIPPNP_OK);
+    let sent = engine_transmits(engine);
+    assert_eq!(sent.len(), 2);
+    assert!(sent[0].0.starts_with(b"SIP/2.0 200 OK\r\n"));
+    assert_eq!(
+        (sent[0].1.as_str(), sent[0].2, sent[0].3.as_str()),
+        ("172.18.32.197", 5060, "UDP")
+    );
+    let notify = sent[1].0.clone();
+    assert!(notify.starts_with(b"NOTIFY sip:172.18.32.197:5060 SIP/2.0\r\n"));
+
+    let events = engine_events(engine);
+    let kinds: Vec<u32> = events.iter().map(|e| e.0).collect();
+    assert_eq!(
+        kinds,
+        [SIPPNP_EVENT_DISCOVERED, SIPPNP_EVENT_ANSWERED, SIPPNP_EVENT_NOTIFIED]
+    );
+    assert_eq!(events[0].1.as_deref(), Some("000b82273b89"));
+    assert_eq!(events[0].6.as_deref(), Some("GXP2110"));
+    let url = events[1].2.clone().unwrap();
+    assert!(notify.ends_with(url.as_bytes()), "the NOTIFY carries the event's URL");
+    assert_eq!((events[2].1.as_deref(), events[2].5), (Some("000b82273b89"), 1));
+
+    // A retransmission: the same 200 OK, nothing else.
+    assert_eq!(engine_handle(engine, GXP2110, 1200), SIPPNP_OK);
+    let again = engine_transmits(engine);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].0, sent[0].0);
+
+    // Timer E, then the phone's 200 OK.
+    assert_eq!(sippnp_engine_next_timeout(engine, &mut at), SIPPNP_OK);
+    assert_eq!(at, 1500);
+    assert_eq!(sippnp_engine_handle_timeout(engine, at), SIPPNP_OK);
+    assert_eq!(engine_transmits(engine)[0].0, notify);
+    assert_eq!(engine_handle(engine, &ok_to(&notify), 1600), SIPPNP_OK);
+    let events = engine_events(engine);
+    assert_eq!((events[0].0, events[0].5), (SIPPNP_EVENT_NOTIFIED, 2));
+    assert_eq!((events[1].0, events[1].3), (SIPPNP_EVENT_ACKNOWLEDGED, 200));
+
+    let mut counters = sippnp_engine_counters::default();
+    assert_eq!(sippnp_engine_stats(engine, &mut counters), SIPPNP_OK);
+    assert_eq!(
+        (
+            counters.exchanges,
+            counters.retransmissions_absorbed,
+            counters.notifies_sent,
+            counters.notify_retransmissions,
+            counters.notifies_acked
+        ),
+        (1, 1, 1, 1, 1)
+    );
+
+    // Not a SUBSCRIBE: an error with details, nothing queued.
+    let mut err = null_mut();
+    let ip = "172.18.32.197";
+    let r = sippnp_engine_handle_datagram(
+        engine,
+        b"hello\r\n\r\n".as_ptr(),
+        9,
+        ip.as_ptr().cast(),
+        ip.len(),
+        1,
+        0,
+        &mut err,
+    );
+    assert_eq!(r, SIPPNP_ERR_SIP_NOT_SIP);
+    assert_eq!(sippnp_error_code(err), SIPPNP_ERR_SIP_NOT_SIP as u32);
+    sippnp_error_free(err);
+    let r = sippnp_engine_handle_datagram(
+        engine,
+        GXP2110.as_ptr(),
+        GXP2110.len(),
+        "nope".as_ptr().cast(),
+        4,
+        1,
+        0,
+        null_mut(),
+    );
+    assert_eq!(r, SIPPNP_ERR_INVALID_PARAMETER);
+    assert!(engine_transmits(engine).is_empty());
+
+    // Silence and failures carry their reasons.
+    let ignored = String::from_utf8_lossy(GXP2110)
+        .replace("000B82273B89", "000B82000001")
+        .replace("Call-ID: 1278367207", "Call-ID: 98");
+    assert_eq!(engine_handle(engine, ignored.as_bytes(), 2000), SIPPNP_OK);
+    let events = engine_events(engine);
+    assert_eq!(
+        (events[1].0, events[1].4),
+        (SIPPNP_EVENT_SILENCED, sippnp_silence::SIPPNP_SILENCE_IGNORED as u32)
+    );
+    let rejected = String::from_utf8_lossy(GXP2110).replace("Call-ID: 1278367207", "Call-ID: 99");
+    assert_eq!(engine_handle(engine, rejected.as_bytes(), 2100), SIPPNP_OK);
+    let notify = engine_transmits(engine).pop().unwrap().0;
+    let busy = String::from_utf8(ok_to(&notify))
+        .unwrap()
+        .replacen("200 OK", "486 Busy Here", 1);
+    engine_events(engine);
+    assert_eq!(engine_handle(engine, busy.as_bytes(), 2200), SIPPNP_OK);
+    let events = engine_events(engine);
+    assert_eq!(
+        (events[0].0, events[0].4, events[0].3),
+        (SIPPNP_EVENT_FAILED, SIPPNP_FAIL_REJECTED, 486)
+    );
+    sippnp_engine_free(engine);
+}
+
+#[test]
+fn engine_tokens_check_sync_and_options_through_the_abi() {
+    let options = sippnp_engine_options {
+        token_ttl_ms: 10_000,
+        ..sippnp_engine_options_default()
+    };
+    assert_eq!(sippnp_engine_options_default().max_exchanges, 16_384);
+    let engine = new_engine(sippnp_unknown_policy::SIPPNP_UNKNOWN_ANSWER, &options);
+    assert_eq!(engine_handle(engine, GXP2110, 0), SIPPNP_OK);
+    engine_transmits(engine);
+    let url = engine_events(engine).into_iter().find_map(|e| e.2).unwrap();
+    let token = url
+        .strip_prefix("http://127.0.0.1/prov/")
+        .and_then(|r| r.strip_suffix("/000b82273b89.xml"))
+        .unwrap()
+        .to_owned();
+    let verify = |token: &str, ip: &str, now: u64| {
+        let mut mac = [b'?' as c_char; SIPPNP_MAC_BUFFER_LEN];
+        let r = sippnp_engine_verify_token(
+            engine,
+            token.as_ptr().cast(),
+            token.len(),
+            ip.as_ptr().cast(),
+            ip.len(),
+            now,
+            mac.as_mut_ptr(),
+        );
+        // SAFETY: NUL-terminated on success.
+        let text = (r == SIPPNP_OK).then(|| unsafe { CStr::from_ptr(mac.as_ptr()) }.to_str().unwrap().to_owned());
+        if r != SIPPNP_OK {
+            assert!(mac.iter().all(|&c| c == b'?' as c_char), "out_mac written on failure");
+        }
+        (r, text)
+    };
+    assert_eq!(
+        verify(&token, "172.18.32.197", 5),
+        (SIPPNP_OK, Some("000b82273b89".into()))
+    );
+    assert_eq!(verify(&token, "[::ffff:172.18.32.197]", 5).0, SIPPNP_OK);
+    assert_eq!(verify(&token, "172.18.32.198", 5).0, SIPPNP_ERR_TOKEN_INVALID);
+    assert_eq!(verify(&token, "172.18.32.197", 10_001).0, SIPPNP_ERR_TOKEN_EXPIRED);
+    assert_eq!(verify("abc", "172.18.32.197", 5).0, SIPPNP_ERR_TOKEN_MALFORMED);
+    assert_eq!(verify(&token, "bogus", 5).0, SIPPNP_ERR_INVALID_PARAMETER);
+    let bad_utf8 = [0xffu8; 40];
+    let mut mac = [0 as c_char; SIPPNP_MAC_BUFFER_LEN];
+    let ip = "172.18.32.197";
+    let r = sippnp_engine_verify_token(
+        engine,
+        bad_utf8.as_ptr().cast(),
+        40,
+        ip.as_ptr().cast(),
+        ip.len(),
+        0,
+        mac.as_mut_ptr(),
+    );
+    assert_eq!(r, SIPPNP_ERR_TOKEN_MALFORMED);
+
+    let (mac, target) = ("00:0B:82:27:3B:89", "127.0.0.1");
+    let r = sippnp_engine_check_sync(
+        engine,
+        mac.as_ptr().cast(),
+        mac.len(),
+        target.as_ptr().cast(),
+        target.len(),
+        5062,
+        50,
+        null_mut(),
+    );
+    assert_eq!(r, SIPPNP_OK);
+    let sent = engine_transmits(engine);
+    assert_eq!((sent[0].1.as_str(), sent[0].2), ("127.0.0.1", 5062));
+    assert!(
+        sent[0]
+            .0
+            .starts_with(b"NOTIFY sip:000b82273b89@127.0.0.1:5062 SIP/2.0\r\n")
+    );
+    let events = engine_events(engine);
+    assert_eq!(
+        (events[0].0, events[0].1.as_deref()),
+        (SIPPNP_EVENT_NOTIFIED, Some("000b82273b89"))
+    );
+    let mut err = null_mut();
+    let r = sippnp_engine_check_sync(
+        engine,
+        "12".as_ptr().cast(),
+        2,
+        target.as_ptr().cast(),
+        target.len(),
+        5062,
+        0,
+        &mut err,
+    );
+    assert_eq!(r, SIPPNP_ERR_INVALID_PARAMETER);
+    sippnp_error_free(err);
+    let r = sippnp_engine_check_sync(
+        engine,
+        mac.as_ptr().cast(),
+        mac.len(),
+        target.as_ptr().cast(),
+        target.len(),
+        0,
+        0,
+        null_mut(),
+    );
+    assert_eq!(r, SIPPNP_ERR_INVALID_PARAMETER);
+    sippnp_engine_free(engine);
+
+    // Unusable options are refused, naming the field.
+    let mut cfg = null_mut();
+    assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
+    assert_eq!(
+        sippnp_ctx_config_set_server(cfg, "h".as_ptr().cast(), 1, 5060),
+        SIPPNP_OK
+    );
+    assert_eq!(
+        sippnp_ctx_config_set_url_template(cfg, "http://h/".as_ptr().cast(), 9),
+        SIPPNP_OK
+    );
+    for (options, field) in [
+        (
+            sippnp_engine_options {
+                t1_ms: 0,
+                ..sippnp_engine_options_default()
+            },
+            "t1_ms",
+        ),
+        (
+            sippnp_engine_options {
+                t2_ms: 1,
+                ..sippnp_engine_options_default()
+            },
+            "t2_ms",
+        ),
+        (
+            sippnp_engine_options {
+                max_exchanges: 0,
+                ..sippnp_engine_options_default()
+            },
+            "max_exchanges",
+        ),
+        (
+            sippnp_engine_options {
+                rate_burst: 0,
+                ..sippnp_engine_options_default()
+            },
+            "rate_burst",
+        ),
+    ] {
+        let (mut out, mut err) = (null_mut(), null_mut());
+        assert_eq!(
+            sippnp_engine_new(cfg, &options, &mut out, &mut err),
+            SIPPNP_ERR_INVALID_PARAMETER
+        );
+        assert!(out.is_null());
+        assert!(text(sippnp_error_message(err)).unwrap().contains(field));
+        sippnp_error_free(err);
+    }
+    let no_limit = sippnp_engine_options {
+        rate_burst: 0,
+        rate_per_source: 0,
+        ..sippnp_engine_options_default()
+    };
+    let mut out = null_mut();
+    assert_eq!(sippnp_engine_new(cfg, &no_limit, &mut out, null_mut()), SIPPNP_OK);
+    sippnp_engine_free(out);
+    sippnp_ctx_config_free(cfg);
+    let mut empty = null_mut();
+    assert_eq!(sippnp_ctx_config_new(&mut empty), SIPPNP_OK);
+    let mut out = null_mut();
+    assert_eq!(
+        sippnp_engine_new(empty, null(), &mut out, null_mut()),
+        SIPPNP_ERR_INVALID_CONFIG
+    );
+    assert!(out.is_null());
+    sippnp_ctx_config_free(empty);
+}
+
+/// The engine the re-entrant lookup calls into, and what the calls returned.
+static REENTRY_ENGINE: std::sync::atomic::AtomicPtr<sippnp_engine> = std::sync::atomic::AtomicPtr::new(null_mut());
+static REENTRY_OTHER: std::sync::atomic::AtomicPtr<sippnp_engine> = std::sync::atomic::AtomicPtr::new(null_mut());
+static REENTRY_RESULTS: std::sync::Mutex<Vec<sippnp_result>> = std::sync::Mutex::new(Vec::new());
+
+unsafe extern "C" fn reentrant_lookup(_: *mut c_void, _: *const sippnp_device, _: *mut sippnp_assignment) -> u32 {
+    let engine = REENTRY_ENGINE.load(Ordering::SeqCst);
+    let mut counters = sippnp_engine_counters::default();
+    let mut at = 0;
+    let results = [
+        sippnp_engine_stats(engine, &mut counters),
+        sippnp_engine_handle_timeout(engine, 0),
+        sippnp_engine_next_timeout(engine, &mut at),
+        engine_handle(engine, GXP2110, 0),
+        // Another engine is not locked by this thread: it answers.
+        sippnp_engine_stats(REENTRY_OTHER.load(Ordering::SeqCst), &mut counters),
+    ];
+    // Freeing the engine from its own lookup does nothing.
+    sippnp_engine_free(engine);
+    REENTRY_RESULTS.lock().unwrap().extend(results);
+    sippnp_lookup::SIPPNP_LOOKUP_UNKNOWN as u32
+}
+
+#[test]
+fn a_lookup_calling_into_its_own_engine_gets_reentrant_not_a_deadlock() {
+    let mut cfg = null_mut();
+    assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
+    assert_eq!(
+        sippnp_ctx_config_set_server(cfg, "h".as_ptr().cast(), 1, 5060),
+        SIPPNP_OK
+    );
+    assert_eq!(
+        sippnp_ctx_config_set_url_template(cfg, "http://h/".as_ptr().cast(), 9),
+        SIPPNP_OK
+    );
+    assert_eq!(
+        sippnp_ctx_config_set_lookup(cfg, Some(reentrant_lookup), null_mut(), None),
+        SIPPNP_OK
+    );
+    let (mut engine, mut other) = (null_mut(), null_mut());
+    assert_eq!(sippnp_engine_new(cfg, null(), &mut engine, null_mut()), SIPPNP_OK);
+    assert_eq!(sippnp_engine_new(cfg, null(), &mut other, null_mut()), SIPPNP_OK);
+    sippnp_ctx_config_free(cfg);
+    REENTRY_ENGINE.store(engine, Ordering::SeqCst);
+    REENTRY_OTHER.store(other, Ordering::SeqCst);
+    assert_eq!(engine_handle(engine, GXP2110, 0), SIPPNP_OK);
+    assert_eq!(
+        *REENTRY_RESULTS.lock().unwrap(),
+        [
+            SIPPNP_ERR_REENTRANT,
+            SIPPNP_ERR_REENTRANT,
+            SIPPNP_ERR_REENTRANT,
+            SIPPNP_ERR_REENTRANT,
+            SIPPNP_OK
+        ]
+    );
+    // The engine survived and is usable again from outside the lookup.
+    let mut counters = sippnp_engine_counters::default();
+    assert_eq!(sippnp_engine_stats(engine, &mut counters), SIPPNP_OK);
+    assert_eq!(counters.exchanges, 1);
+    sippnp_engine_free(engine);
+    sippnp_engine_free(other);
+}
+
+#[test]
+fn one_engine_serves_several_threads() {
+    let options = sippnp_engine_options {
+        rate_per_source: 0,
+        ..sippnp_engine_options_default()
+    };
+    let engine = new_engine(sippnp_unknown_policy::SIPPNP_UNKNOWN_ANSWER, &options) as usize;
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let engine = engine as *mut sippnp_engine;
+                let mut sent = 0;
+                for i in 0..50 {
+                    let msg =
+                        String::from_utf8_lossy(GXP2110).replace("Call-ID: 1278367207", &format!("Call-ID: t{t}-{i}"));
+                    assert_eq!(engine_handle(engine, msg.as_bytes(), i), SIPPNP_OK);
+                    sent += engine_transmits(engine).len();
+                    engine_events(engine);
+                }
+                sent
+            })
+        })
+        .collect();
+    let sent: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(sent, 4 * 50 * 2);
+    let mut counters = sippnp_engine_counters::default();
+    assert_eq!(
+        sippnp_engine_stats(engine as *const sippnp_engine, &mut counters),
+        SIPPNP_OK
+    );
+    assert_eq!((counters.exchanges, counters.notifies_sent), (200, 200));
+    sippnp_engine_free(engine as *mut sippnp_engine);
 }

@@ -3,6 +3,21 @@
 
 use super::RenderError;
 use crate::assign::Account;
+use crate::capabilities::{self, Accounts};
+
+/// The most accounts `vendor`'s `model` takes: the capability table's count for the model's
+/// family when the model is known and the table gives a model count, else the format's limit
+/// `format_max` (never more than it).
+#[allow(dead_code, reason = "the vendor renderers adopt it one by one")]
+pub(super) fn account_limit(vendor: &str, model: Option<&str>, format_max: usize) -> usize {
+    match capabilities::family(vendor, model) {
+        Some(found) if found.exact => match found.family.max_accounts {
+            Accounts::Models(n) => n.min(format_max),
+            Accounts::Format(_) | Accounts::Unknown => format_max,
+        },
+        _ => format_max,
+    }
+}
 
 /// The accounts to write, as (1-based index, account), in order: entirely empty accounts (gaps
 /// and trailing ones) are skipped. [`RenderError::TooManyAccounts`] when the last non-empty
@@ -39,5 +54,17 @@ mod tests {
             Err(RenderError::TooManyAccounts { max: 3, got: 4 })
         ));
         assert_eq!(used_accounts(&[], 0).expect("none").count(), 0);
+    }
+
+    #[test]
+    fn limits_follow_the_model_when_it_is_known() {
+        let known = capabilities::family("yealink", Some("T46U")).expect("yealink");
+        assert!(known.exact);
+        let n = known.family.max_accounts.max().expect("count");
+        assert_eq!(account_limit("yealink", Some("T46U"), 64), n.min(64));
+        assert_eq!(account_limit("yealink", Some("T46U"), 1), 1);
+        assert_eq!(account_limit("yealink", Some("NoSuchPhone"), 15), 15);
+        assert_eq!(account_limit("yealink", None, 15), 15);
+        assert_eq!(account_limit("nokia", Some("T46U"), 7), 7);
     }
 }

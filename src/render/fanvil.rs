@@ -1,942 +1,1073 @@
-//! Fanvil text provisioning (`<mac>.cfg`, the `<<VOIP CONFIG FILE>>` dialect), for accounts 1–6.
+//! Fanvil provisioning: `<mac>.cfg` and the per-hardware common files (`f0<hw>.cfg`), in the
+//! dialect the model's family reads. This module maps the neutral assignment to Fanvil's values
+//! (codes, time zone, language, keys) once, as a list of [`Setting`]s; one small module per
+//! dialect lays them out under that dialect's names:
 //!
-//! Sources, cited by tag on every key below:
-//! - **SEED**: the Fanvil C-series "Auto-Provision Specification" (seeds/004): §2.3 "Phone Flash"
-//!   (server address, protocol TFTP/FTP/HTTP/HTTPS, file name), §3.2 MAC file name, §4.3 PnP,
-//!   §5.1.2 protocol codes (1 FTP, 2 TFTP, 4 HTTP), and the `<AUTOUPDATE CONFIG MODULE>` syntax.
-//! - **CF**: research `config-formats.md` §2.4 (Fanvil: text dialect, field map, globals, PnP off)
-//!   and §6 (escaping, PnP stop keys, VERIFY-HW list).
-//! - **WZ**: wazo-provd-plugins `wazo_fanvil` (cited in CF): `base.tpl` (the `VOIP_CONFIG_FILE` XML
-//!   form, whose element names are the text names with `_` for spaces), `base-new.tpl` (sysConf),
-//!   `common.py` (`_SIP_TRANSPORT`).
-//! - **EXP**: phone exports of firmware that writes `Version:2.0000000000`, as quoted in public
-//!   code (the "public code found by string search" of CF §2.4).
+//! - `fanvil_text.rs`: the `<<VOIP CONFIG FILE>>` text format of the phones' own exports, used
+//!   for models the capability table does not know (every Fanvil reads it: it is what they
+//!   export, SEED §3.6 "XML, CFG, and TXT").
+//! - `fanvil_sysconf.rs`: `<sysConf>` XML, for the X-series on firmware 2.x (X3U/X4U/X5U/X6U/X7/
+//!   X210 and other X models; WZ `_NEW_MODEL_REGEX` + `base-new.tpl`, FP `x4u`, `x5u`, `x6u`,
+//!   `x7c`, `x210`, `x3u`) \[H\].
+//! - `fanvil_voip.rs`: `<VOIP_CONFIG_FILE>` XML, for the older X models (X2–X6, X3S; WZ
+//!   `base.tpl` + `serie_x` `COMMON_FILES`, FP `x3sp`), the C-series (WZ `v2_3`) and, in its
+//!   newer form, the V-series (FP PR #7973: "V-series firmware 2.12+ does NOT parse the legacy
+//!   `<sysConf>` schema", 3CX-generated V63 reference) \[M\].
+//! - `fanvil_xml.rs`: the element tree both XML dialects are built in (and overridden by path).
+//!
+//! The dialect is the model's family's in `capabilities` (`FANVIL_*_DIALECT`); a model the
+//! table does not know (no exact match) gets the text format. VERIFY-HW per series and
+//! firmware (CF §6 item 4).
+//!
+//! Sources, cited by tag here and in the dialect modules:
+//! - **SEED**: Fanvil C-series "Auto-Provision Specification" (seeds/004): §2.2/§4.3 PnP, §2.3
+//!   Phone Flash, §3 file names, §5.1 firmware (`Auto Image URL`, protocol codes 1 FTP, 2 TFTP,
+//!   4 HTTP).
+//! - **CF**: research `config-formats.md` §2.4 (Fanvil), §6 (escaping, PnP stop keys).
+//! - **WZ**: wazo-provd-plugins `wazo_fanvil`: `common/common.py` (`_SIP_TRANSPORT`,
+//!   `_SIP_DTMF_MODE`, `_format_funckey_*`, languages of the new models), `templates/base.tpl`
+//!   (`VOIP_CONFIG_FILE`), `base-new.tpl` and `base-V-series.tpl` (sysConf), `serie_x`,
+//!   `serie_v` and `v2_3` `entry.py` (time-zone codes, language codes, common files).
+//! - **FP**: FusionPBX `resources/templates/provision/fanvil/{x4u,x3sp,v63}/{$mac}.cfg`.
+//! - **EXP**: an X3U export in text form (firmware 2.x, `Version:2.0000000000`) quoted in public
+//!   code: section and key names, `Time Zone :4` with `Time Zone Name :UTC+1`, `DST Start
+//!   Week :5`, `Default Language :en`, `SIPn VoiceCodecMap :PCMA,PCMU,G722`.
 //!
 //! Confidence tags as in CF: \[H\], \[M\], \[L\]; **VERIFY-HW** = needs a real phone.
 //!
-//! Syntax (CF §2.4 "Text", SEED §5): the first line is `<<VOIP CONFIG FILE>>Version:2.0000000000`,
-//! padded with spaces to 62 characters so that the line with its CRLF is 64 bytes, as the phone's
-//! own exports are (EXP; CF §6 item 4: VERIFY-HW). Then sections (`<SIP CONFIG MODULE>`), each
-//! preceded by an empty line, holding `Name<spaces>:value` lines with the name padded to column 24
-//! (EXP pads line keys to 24; a longer name is followed directly by `:`). The file ends with an
-//! empty line and `<<END OF FILE>>`; every line ends in CRLF. Lines like `--SIP Line List--  :`
-//! are the sub-list markers of the exports (EXP) and are written the same way.
+//! **Values** (all dialects unless noted):
+//! - transport `0` UDP, `1` TCP, TLS `3` in text and sysConf (WZ `_SIP_TRANSPORT`, FP `x4u`)
+//!   \[H\], `2` in `VOIP_CONFIG_FILE` (FP `x3sp`, 3CX V63) \[M\];
+//! - DTMF `0` in-band, `1` RFC 2833, `2` SIP INFO (WZ `_SIP_DTMF_MODE`) \[M\];
+//! - SRTP (`Media Crypto`) `0` off, `1` optional, `2` compulsory \[L\], VERIFY-HW;
+//! - MWI subscription (`Subscribe`) `1`/`0`, voicemail number `MWI Num` (WZ, FP) \[M\];
+//! - codecs, in order, comma-separated in `VoiceCodecMap`: `PCMU`, `PCMA`, `G722`, `G729`,
+//!   `G726-32`, `iLBC`, `G723` in text and sysConf (EXP, FP `x4u`) \[M\]; `G711U`, `G711A`,
+//!   `G722`, `G729`, `G726-32`, `G723` in `VOIP_CONFIG_FILE` (FP `x3sp`, 3CX V63) \[M\]. Opus
+//!   (no public spelling) and iLBC in `VOIP_CONFIG_FILE` are [`RenderError::UnsupportedValue`];
+//! - keys: type `2` line (value `SIP<n>`), `1` memory key with value `<number>@<account>/f`
+//!   (speed dial), `/ba` (BLF) or `/c` (call park), `0` unused (WZ `_format_funckey_*`, WZ
+//!   issue #251 "BLF needs type 1", FP V63 `*5901@1/c`) \[M\]. DND has no documented key value
+//!   and expansion modules no documented layout: both are
+//!   [`RenderError::UnsupportedValue`]. Line keys are the side keys, page 1, at their position;
+//!   programmable keys are the soft DSS keys;
+//! - time zone: the standard offset in 15-minute units (`4` = UTC+1; WZ `serie_x`/`serie_v`
+//!   `_TZ_INFO`, EXP, 3CX V63 `-20` = UTC−5) \[H\], with the name `UTC+1` for whole hours (EXP,
+//!   3CX V63); the C-series use WZ `v2_3`'s zone index instead (whole hours only) \[M\]. DST as
+//!   offset minutes and start/end month, week (5 = last), weekday (0 = Sunday) and hour of the
+//!   wall clock (EXP, FP, 3CX V63) \[M\], VERIFY-HW. See [`fanvil_time`];
+//! - language: see [`Language`];
+//! - provisioning: the whole URL (scheme included) as server address, protocol by scheme
+//!   (SEED §5.1.2: 1 FTP, 2 TFTP, 4 HTTP; 5 HTTPS in FP `x4u`, FP `x3sp` and 3CX V63 with
+//!   `https://` URLs) \[H\]; mode `1` (after boot) or, with a resync interval, `2` and the
+//!   interval in hours (3CX V63 `Download_Mode 2` + `Download_Interval 24`) \[M\], VERIFY-HW;
+//! - PnP off: `PNP Enable :0` / `<PNPEnable>0` / `<PNP_Enable>0` (CF §6 item 3) \[H\].
 //!
-//! The format has no quoting or escaping: a value runs from the first `:` to the end of its line.
-//! So a value with a line break or any other control character is refused
-//! ([`RenderError::ControlCharacter`], naming the field, never echoing the value), and override
-//! names are limited to ASCII letters, digits, space, `_`, `-` and `.` (no `:`). Everything else,
-//! including `:` and non-ASCII text in values, is written verbatim as UTF-8.
-//!
-//! Sections, in order, each written only when it has lines:
-//! - `<GLOBAL CONFIG MODULE>`: NTP and time zone (WZ `GLOBAL_CONFIG_MODULE` \[M\]; EXP of newer
-//!   firmware lists them under `<PHONE FEATURE MODULE>` instead: VERIFY-HW).
-//! - `<MMI CONFIG MODULE>`: the web admin account (WZ `MMI_Account_Entry`; EXP) \[M\].
-//! - `<SIP CONFIG MODULE>`: accounts 1–6 (CF §2.4 field map, text column) \[H\].
-//! - `<AUTOUPDATE CONFIG MODULE>`: provisioning server and PnP off (SEED §5, CF §2.4, EXP) \[M\].
+//! The label of an account has no Fanvil key and is not written.
+
+#[path = "fanvil_sysconf.rs"]
+mod sysconf;
+#[path = "fanvil_text.rs"]
+mod text;
+#[path = "fanvil_voip.rs"]
+mod voip;
+#[path = "fanvil_xml.rs"]
+mod xml_tree;
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
+use std::fmt;
 
-use super::accounts::used_accounts;
+use super::accounts::{account_limit, used_accounts};
 use super::field::Field;
 use super::hostport::split_host_port;
+use super::keys::check_keys;
 use super::url::{scheme_code, strict_scheme};
-use super::values::{breaks_line, check_override_key, check_value};
-use super::{RenderError, RenderedFile};
-use crate::assign::{Account, Assignment, Transport};
+use super::{RenderError, RenderedFile, capped};
+use crate::assign::{Account, Assignment, Codec, KeyBank, KeyKind, SrtpMode};
+use crate::capabilities::{
+    self, FANVIL_SYSCONF_DIALECT, FANVIL_VOIP_C_DIALECT, FANVIL_VOIP_DIALECT, FANVIL_VOIP_V_DIALECT,
+};
 use crate::net::unbracket;
+use crate::timezone::{Transition, Zone};
 
-/// Accounts written at most. Fanvil files address lines as `SIP1`..`SIPn`; neither SEED nor CF
-/// gives a limit for the text format and models differ, so this is the project's chosen cap
-/// (VERIFY-HW per model).
-const MAX_ACCOUNTS: usize = 6;
+const VENDOR: &str = "fanvil";
 
-/// First line of every file (CF §2.4 "Text"; EXP) \[M\].
-const HEADER: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000";
-/// The header line is padded with spaces to this many characters: 62 + CRLF = 64 bytes, as in
-/// the phone's exports (EXP; CF §2.4 "one implementation asserts header length + CRLF = 64")
-/// \[M\], VERIFY-HW (CF §6 item 4).
-const HEADER_WIDTH: usize = 62;
-/// Last line of every file (CF §2.4 "Text"; SEED-era and EXP files) \[H\].
-const FOOTER: &str = "<<END OF FILE>>";
-/// Names are padded with spaces to this column; the `:` follows (EXP pads line keys to 24).
-const NAME_WIDTH: usize = 24;
-/// Line end (CF §2.4 "CRLF line ends"; EXP).
-const EOL: &str = "\r\n";
+/// Accounts the renderer writes at most: the project's cap, the same for every dialect (lines
+/// are `SIP1`..`SIPn`; neither SEED nor CF gives a per-model count, so the capability table
+/// gives none either) (VERIFY-HW per model).
+const FORMAT_MAX: usize = 6;
 
-/// NTP server (WZ `SNTP_Server` in `GLOBAL_CONFIG_MODULE`; CF §2.4 "NTP / TZ") \[M\].
-const KEY_SNTP_SERVER: &str = "SNTP Server";
-/// SNTP on, written with the server: a server alone is not used while SNTP is off
-/// (WZ `Enable_SNTP` = 1 with a server; EXP) \[M\].
-const KEY_ENABLE_SNTP: &str = "Enable SNTP";
-/// Time zone, passed through verbatim: the caller supplies Fanvil's own code (CF §2.4: 15-minute
-/// units, e.g. UTC+1 → 4) (WZ `Time_Zone` in `GLOBAL_CONFIG_MODULE`; EXP) \[M\].
-const KEY_TIME_ZONE: &str = "Time Zone";
-
-/// Sub-list marker of the web accounts (EXP).
-const MARK_MMI_ACCOUNT: &str = "--MMI Account--";
-/// Web account 1 is the administrator: name `admin`, level 10 (CF §2.4 "Admin"; WZ
-/// `MMI_Account_Entry` ID `Account1`; EXP) \[M\].
-const KEY_ADMIN_NAME: &str = "Account1 Name";
-const KEY_ADMIN_PASSWORD: &str = "Account1 Password";
-const KEY_ADMIN_LEVEL: &str = "Account1 Level";
-const ADMIN_NAME: &str = "admin";
-const ADMIN_LEVEL: &str = "10";
-
-/// Sub-list marker of the SIP lines (EXP).
-const MARK_SIP_LINES: &str = "--SIP Line List--";
-
-/// The provisioning URL, whole (`scheme://host[:port]/path`): SEED §2.3 "Phone Flash" server
-/// address; the text name from EXP (`Flash Server IP :http://…/provisioning`), sysConf
-/// `FlashServerIP` takes the same full URL (WZ `base-new.tpl`; CF §2.4) \[M\]. The file name is
-/// left to the phone, which then fetches the common file and `<mac>.cfg` (SEED §4.4).
-const KEY_FLASH_SERVER: &str = "Flash Server IP";
-/// Download protocol code for the URL's scheme, see [`URL_SCHEMES`] (SEED §5.1.2; EXP; WZ
-/// `FlashProtocol` 4 with an `http://` URL) \[M\].
-const KEY_FLASH_PROTOCOL: &str = "Flash Protocol";
-/// `1` = fetch from the server after every boot; `0` (factory, EXP) disables Phone Flash, which
-/// would leave the URL unused once PnP is off (SEED §2.3; WZ `FlashMode`/`Download_Mode` 1)
-/// \[M\], VERIFY-HW.
-const KEY_FLASH_MODE: &str = "Flash Mode";
-const FLASH_MODE_AFTER_BOOT: &str = "1";
-/// Sub-list marker of the PnP settings (EXP).
-const MARK_PNP: &str = "--Sip Pnp List--";
-/// SIP Plug-and-Play at boot, `0` = off (CF §2.4 "PnP off", §6 item 3 \[H\]; in the AUTOUPDATE
-/// module per WZ `base.tpl` and EXP \[M\]).
-const KEY_PNP: &str = "PNP Enable";
-
-/// Schemes the phone fetches with (SEED §2.3: TFTP, FTP, HTTP, HTTPS; compared
-/// case-insensitively) and their protocol codes: 1, 2 and 4 from SEED §5.1.2 \[M\]; 5 for HTTPS
-/// from EXP only \[L\], VERIFY-HW.
+/// Schemes the phone fetches with (SEED §2.3: TFTP, FTP, HTTP, HTTPS) and their protocol codes
+/// (SEED §5.1.2; HTTPS 5 per FP and 3CX V63).
 const URL_SCHEMES: [(&str, &str); 4] = [("ftp", "1"), ("tftp", "2"), ("http", "4"), ("https", "5")];
 
-/// Per-account names (`SIPn <suffix>`) in emit order (the exports' order), with the neutral field
-/// name used in errors. All from the CF §2.4 field map, text column \[H\], except `Proxy Port`
-/// (WZ `Proxy_Port`; EXP) \[M\]. There is no per-line label key in SEED, CF or EXP, so
-/// [`Account::label`] is not written.
-const ACCOUNT_KEYS: [(&str, &str); 10] = [
-    // user id (the extension)
-    ("Phone Number", "user id"),
-    ("Display Name", "display name"),
-    // registrar host, IPv6 without brackets
-    ("Register Addr", "registrar"),
-    ("Register Port", "registrar port"),
-    // auth id, falling back to the user id
-    ("Register User", "auth id"),
-    ("Register Pswd", "password"),
-    // registration on (0/1)
-    ("Enable Reg", "enabled"),
-    ("Proxy Addr", "outbound proxy"),
-    ("Proxy Port", "outbound proxy"),
-    // 0 UDP, 1 TCP, 3 TLS (WZ `_SIP_TRANSPORT`) [M], VERIFY-HW
-    ("Transport", "transport"),
-];
+/// Common files WZ spells differently from the capability table (which follows SEED §3.1's
+/// 12-character names): C58 and C62 as WZ `v2_3` `COMMON_FILES` has them.
+const COMMON_FILE_ALIASES: [(&str, &str); 2] = [("f0C00580000.cfg", "C58"), ("f0C00620000.cfg", "C62")];
 
-/// The sections this renderer writes, in file order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Section {
-    Global,
-    Mmi,
-    Sip,
-    AutoUpdate,
-}
-
-impl Section {
-    const ALL: [Section; 4] = [Section::Global, Section::Mmi, Section::Sip, Section::AutoUpdate];
-
-    fn header(self) -> &'static str {
-        match self {
-            Section::Global => "<GLOBAL CONFIG MODULE>",
-            Section::Mmi => "<MMI CONFIG MODULE>",
-            Section::Sip => "<SIP CONFIG MODULE>",
-            Section::AutoUpdate => "<AUTOUPDATE CONFIG MODULE>",
-        }
-    }
-}
-
-/// Renders `<mac>.cfg` for `a`.
+/// Renders `<mac>.cfg` for `a` in the dialect of its model's family (text when the model is
+/// not in the capability table).
 ///
-/// Writes the NTP server and time zone, the admin password, accounts 1–6 in order, the
-/// provisioning URL and, unless PnP is kept on, `PNP Enable :0`; only values that are present are
-/// written (for each account present also `Enable Reg :1` and the transport). An entirely empty
-/// account is skipped.
-///
-/// Overrides: an override whose name equals a written line's name replaces that line's value in
-/// place. Any other override is appended, in the given order: a per-line name (`SIP<digits> …`)
-/// at the end of `<SIP CONFIG MODULE>`, every other name at the end of the final section,
-/// `<AUTOUPDATE CONFIG MODULE>`; either section is created if it would otherwise be absent. No
-/// new section name is invented, since a phone that reads names per section would ignore a
-/// section it does not know (VERIFY-HW whether section placement matters at all).
+/// Errors: no MAC, more accounts than [`FORMAT_MAX`] (or the model's own limit), a key beyond
+/// the model's banks, a provisioning URL scheme other than ftp/tftp/http/https, a neutral value
+/// the dialect cannot express ([`RenderError::UnsupportedValue`]), a bad override key, a
+/// control character in any value.
 pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
-    let mut lines = globals(a);
-    lines.extend(accounts(&a.accounts)?);
-    lines.extend(autoupdate(a)?);
-    apply_overrides(&mut lines, &a.overrides)?;
-    Ok(RenderedFile {
-        file_name: format!("{}.cfg", mac.to_lower_hex()),
-        content_type: "text/plain",
-        content: write(&lines)?,
+    check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
+    let dialect = Dialect::for_model(a.model.as_deref());
+    let notation = dialect.notation();
+    let mut settings = Vec::new();
+    settings.extend(lines(a, &notation)?);
+    settings.extend(keys(a)?);
+    settings.extend(globals(a, &notation)?);
+    write(dialect, format!("{}.cfg", mac.to_lower_hex()), &settings, &a.overrides)
+}
+
+/// Renders the common file `file_name` (`f0C006200000.cfg`, `F0V00X200000.cfg`, …, as the
+/// phone asked for it) with the device-wide settings of `a`: time, language, passwords,
+/// provisioning, firmware, network, PnP. The dialect is that of the model the file belongs to
+/// (capability table, or WZ's spelling of the C58/C62 files), else `a.model`'s, else text.
+/// Keys are per device: an assignment with keys is [`RenderError::UnsupportedValue`].
+pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, RenderError> {
+    let is_common = file_name.len() > "f0.cfg".len()
+        && file_name.is_char_boundary(2)
+        && file_name[..2].eq_ignore_ascii_case("f0")
+        && file_name.ends_with(".cfg")
+        && file_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
+    if !is_common {
+        return Err(RenderError::UnsupportedFile(capped(file_name)));
+    }
+    if !a.keys.is_empty() {
+        return Err(RenderError::UnsupportedValue {
+            field: "keys in a shared file".into(),
+        });
+    }
+    let model = common_file_model(file_name).or(a.model.as_deref());
+    let dialect = Dialect::for_model(model);
+    let settings = globals(a, &dialect.notation())?;
+    write(dialect, file_name.to_owned(), &settings, &a.overrides)
+}
+
+/// The model whose common file `file_name` is (compared case-insensitively).
+fn common_file_model(file_name: &str) -> Option<&'static str> {
+    let listed = capabilities::FAMILIES
+        .iter()
+        .filter(|f| f.vendor == VENDOR)
+        .flat_map(|f| f.models)
+        .find(|m| m.common_file.is_some_and(|c| c.eq_ignore_ascii_case(file_name)))
+        .map(|m| m.pattern);
+    listed.or_else(|| {
+        COMMON_FILE_ALIASES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(file_name))
+            .map(|&(_, model)| model)
     })
 }
 
-/// One `Name :value` line to write.
-struct Line<'a> {
-    section: Section,
-    name: Cow<'a, str>,
-    value: Cow<'a, str>,
-    field: Field<'a>,
+fn write(
+    dialect: Dialect,
+    file_name: String,
+    settings: &[Setting<'_>],
+    overrides: &[(String, String)],
+) -> Result<RenderedFile, RenderError> {
+    let (content, content_type) = match dialect {
+        Dialect::Text => (text::write(settings, overrides)?, "text/plain"),
+        Dialect::SysConf => (sysconf::write(settings, overrides)?, "application/xml"),
+        Dialect::Voip(variant) => (voip::write(variant, settings, overrides)?, "application/xml"),
+    };
+    Ok(RenderedFile {
+        file_name,
+        content_type,
+        content,
+    })
 }
 
-impl<'a> Line<'a> {
-    /// A line with a fixed name whose errors name `field`.
-    fn named(section: Section, name: &'static str, value: impl Into<Cow<'a, str>>, field: &'static str) -> Self {
-        Line {
-            section,
-            name: Cow::Borrowed(name),
-            value: value.into(),
-            field: Field::Global(field),
+/// The file format a model reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialect {
+    Text,
+    SysConf,
+    Voip(VoipVariant),
+}
+
+/// The `VOIP_CONFIG_FILE` flavours: the same element scheme, different version line, key
+/// layout and codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VoipVariant {
+    /// Older X models (X2–X6, X3S): WZ `base.tpl` with `serie_x` codes, FP `x3sp`.
+    OlderX,
+    /// C-series (C56/C58/C60/C62): WZ `base.tpl` with `v2_3` codes.
+    CSeries,
+    /// V-series on firmware 2.12+: FP `v63` (3CX-generated reference).
+    VSeries,
+}
+
+impl Dialect {
+    /// The dialect of `model`'s family in the capability table; text for a model the table does
+    /// not know.
+    fn for_model(model: Option<&str>) -> Dialect {
+        match capabilities::family(VENDOR, model)
+            .filter(|f| f.exact)
+            .map(|f| f.family.dialect)
+        {
+            Some(FANVIL_SYSCONF_DIALECT) => Dialect::SysConf,
+            Some(FANVIL_VOIP_DIALECT) => Dialect::Voip(VoipVariant::OlderX),
+            Some(FANVIL_VOIP_C_DIALECT) => Dialect::Voip(VoipVariant::CSeries),
+            Some(FANVIL_VOIP_V_DIALECT) => Dialect::Voip(VoipVariant::VSeries),
+            _ => Dialect::Text,
+        }
+    }
+
+    fn notation(self) -> Notation {
+        let modern = Notation {
+            tls: "3",
+            codec: modern_codec,
+            language: Language::Short,
+            zones: ZoneCodes::QuarterHours,
+            dst_on: "2",
+            dst_rule_mode: "0",
+            dst_minutes: false,
+            syslog_on: "stdout,syslog",
+        };
+        match self {
+            Dialect::Text => modern,
+            // sysConf's rule-mode key is `DSTFixedType`, 2 = by week (WZ `base-new.tpl`) [M].
+            Dialect::SysConf => Notation {
+                dst_rule_mode: "2",
+                ..modern
+            },
+            Dialect::Voip(variant) => Notation {
+                tls: "2",
+                codec: voip_codec,
+                language: match variant {
+                    VoipVariant::OlderX => Language::NumericX,
+                    VoipVariant::CSeries => Language::Iso,
+                    VoipVariant::VSeries => Language::NumericV,
+                },
+                zones: match variant {
+                    VoipVariant::CSeries => ZoneCodes::CSeriesIndex,
+                    _ => ZoneCodes::QuarterHours,
+                },
+                // WZ `base.tpl` `Enable_DST 2` + FP `x3sp` `DST_Fixed_Type 2`; 3CX V63
+                // `Enable_DST 1` + `DST_Type 1` [M].
+                dst_on: if variant == VoipVariant::VSeries { "1" } else { "2" },
+                dst_rule_mode: if variant == VoipVariant::VSeries { "1" } else { "2" },
+                dst_minutes: true,
+                syslog_on: "1",
+            },
         }
     }
 }
 
-/// The GLOBAL and MMI sections.
-fn globals(a: &Assignment) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
-    if let Some(ntp) = a.ntp_server.as_deref() {
-        lines.push(Line::named(Section::Global, KEY_SNTP_SERVER, ntp, "ntp server"));
-        lines.push(Line::named(Section::Global, KEY_ENABLE_SNTP, "1", "ntp server"));
+/// The values that differ between dialects.
+struct Notation {
+    /// `Transport` code of TLS.
+    tls: &'static str,
+    /// Codec name in `VoiceCodecMap`; `None` = not expressible.
+    codec: fn(Codec) -> Option<&'static str>,
+    language: Language,
+    zones: ZoneCodes,
+    /// Value of the DST switch when the zone has DST.
+    dst_on: &'static str,
+    /// Value of the DST rule-mode key ("by month, week and weekday").
+    dst_rule_mode: &'static str,
+    /// Whether the dialect has DST minute keys (written always, else only a non-zero minute
+    /// is an error).
+    dst_minutes: bool,
+    /// Value that turns remote syslog on (`Output Device` / `OutputDevice`: \[L\]; VOIP
+    /// `Enable_Syslog` 1, WZ `base.tpl` \[M\]).
+    syslog_on: &'static str,
+}
+
+// ---- the settings, in Fanvil's values ---------------------------------------------------
+
+/// What a setting is; each dialect names it (or cannot carry it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Item {
+    /// A setting of SIP line `index`.
+    Line(LineItem),
+    /// A part of key `index` (its position) in a key group.
+    Key(KeyGroup, KeyPart),
+    Global(Global),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineItem {
+    PhoneNumber,
+    DisplayName,
+    RegisterAddr,
+    RegisterPort,
+    RegisterUser,
+    RegisterPswd,
+    RegisterTtl,
+    BackupAddr,
+    BackupPort,
+    BackupTransport,
+    EnableReg,
+    ProxyAddr,
+    ProxyPort,
+    MediaCrypto,
+    DtmfMode,
+    Subscribe,
+    Transport,
+    MwiNum,
+    VoiceCodecs,
+}
+
+/// Which keys: the side (line) DSS keys or the soft DSS keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyGroup {
+    Side,
+    Soft,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyPart {
+    Type,
+    Value,
+    Title,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Global {
+    EnableSntp,
+    SntpServer,
+    SecondSntpServer,
+    TimeZone,
+    TimeZoneName,
+    DstEnable,
+    DstRuleMode,
+    DstMinOffset,
+    DstStart(DstPart),
+    DstEnd(DstPart),
+    Language,
+    MenuPassword,
+    Web(WebUser, WebPart),
+    ProvUser,
+    ProvPassword,
+    ProvServer,
+    ProvProtocol,
+    ProvMode,
+    ProvInterval,
+    FirmwareUrl,
+    PnpEnable,
+    VlanEnable,
+    VlanId,
+    SignallingPriority,
+    VoicePriority,
+    SyslogEnable,
+    SyslogServer,
+    SyslogPort,
+    SyslogLevel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DstPart {
+    Mon,
+    Week,
+    Wday,
+    Hour,
+    Min,
+}
+
+/// Web account 1 (`admin`, level 10) or 2 (`guest`, level 5) (WZ `base.tpl`, `base-new.tpl`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WebUser {
+    Admin,
+    User,
+}
+
+impl WebUser {
+    fn index(self) -> usize {
+        match self {
+            WebUser::Admin => 1,
+            WebUser::User => 2,
+        }
     }
-    if let Some(timezone) = a.timezone.as_deref() {
-        lines.push(Line::named(Section::Global, KEY_TIME_ZONE, timezone, "timezone"));
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WebPart {
+    Name,
+    Password,
+    Level,
+}
+
+impl Item {
+    /// Settings derived from others (switches, names, codes): a dialect without a key for one
+    /// skips it instead of refusing the neutral value behind it.
+    fn is_auxiliary(self) -> bool {
+        matches!(
+            self,
+            Item::Line(LineItem::BackupTransport | LineItem::EnableReg)
+                | Item::Global(
+                    Global::EnableSntp
+                        | Global::TimeZoneName
+                        | Global::DstRuleMode
+                        | Global::Web(_, WebPart::Name | WebPart::Level)
+                        | Global::ProvProtocol
+                        | Global::ProvMode
+                        | Global::SyslogEnable
+                        | Global::VlanEnable
+                )
+        )
+    }
+}
+
+/// One value to write: what it is, its line / key position (0 for globals), the value, and
+/// where it came from (for errors).
+struct Setting<'a> {
+    item: Item,
+    index: usize,
+    value: Cow<'a, str>,
+    name: Field<'a>,
+}
+
+/// Where a value written to a file came from, for errors: a setting, or override `key`.
+#[derive(Clone, Copy)]
+enum Origin<'s, 'a> {
+    Setting(&'s Field<'a>),
+    Override(&'a str),
+}
+
+impl fmt::Display for Origin<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Setting(name) => name.fmt(f),
+            Origin::Override(key) => Field::Override(key).fmt(f),
+        }
+    }
+}
+
+impl<'a> Setting<'a> {
+    fn global(item: Global, value: impl Into<Cow<'a, str>>, field: &'static str) -> Self {
+        Setting {
+            item: Item::Global(item),
+            index: 0,
+            value: value.into(),
+            name: Field::Global(field),
+        }
+    }
+
+    fn line(index: usize, item: LineItem, value: impl Into<Cow<'a, str>>, field: &'static str) -> Self {
+        Setting {
+            item: Item::Line(item),
+            index,
+            value: value.into(),
+            name: Field::Account(index, field),
+        }
+    }
+
+    /// [`RenderError::UnsupportedValue`] naming this setting.
+    fn unsupported(&self) -> RenderError {
+        RenderError::UnsupportedValue {
+            field: self.name.to_string(),
+        }
+    }
+}
+
+/// [`RenderError::UnsupportedValue`] for `field`.
+fn unsupported(field: impl fmt::Display) -> RenderError {
+    RenderError::UnsupportedValue {
+        field: field.to_string(),
+    }
+}
+
+/// The settings of each non-empty account, account by account.
+fn lines<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>>, RenderError> {
+    let max = account_limit(VENDOR, a.model.as_deref(), FORMAT_MAX);
+    let mut out = Vec::new();
+    for (index, acct) in used_accounts(&a.accounts, max)? {
+        line(index, acct, notation, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn line<'a>(
+    index: usize,
+    acct: &'a Account,
+    notation: &Notation,
+    out: &mut Vec<Setting<'a>>,
+) -> Result<(), RenderError> {
+    use crate::assign::{DtmfMode as Dtmf, Transport as Tr};
+    use LineItem::*;
+    let transport = match acct.transport {
+        Tr::Udp => "0",
+        Tr::Tcp => "1",
+        Tr::Tls => notation.tls,
+    };
+    let mut push = |item, value: Option<Cow<'a, str>>, field| {
+        if let Some(value) = value {
+            out.push(Setting::line(index, item, value, field));
+        }
+    };
+    let port = |port: Option<u16>| port.map(|p| Cow::Owned(p.to_string()));
+    push(PhoneNumber, acct.user_id.as_deref().map(Cow::from), "user id");
+    push(DisplayName, acct.display_name.as_deref().map(Cow::from), "display name");
+    push(
+        RegisterAddr,
+        acct.registrar_host.as_deref().map(|h| Cow::from(unbracket(h))),
+        "registrar",
+    );
+    push(RegisterPort, port(acct.registrar_port), "registrar port");
+    push(RegisterUser, acct.effective_auth_id().map(Cow::from), "auth id");
+    push(RegisterPswd, acct.password.as_deref().map(Cow::from), "password");
+    push(
+        RegisterTtl,
+        acct.register_expires.map(|s| Cow::Owned(s.to_string())),
+        "registration expiry",
+    );
+    let backup = acct.backup_registrar_host.as_deref();
+    push(BackupAddr, backup.map(|h| Cow::from(unbracket(h))), "backup registrar");
+    if backup.is_some() {
+        push(BackupPort, port(acct.backup_registrar_port), "backup registrar port");
+        push(BackupTransport, Some(Cow::Borrowed(transport)), "backup registrar");
+    }
+    push(EnableReg, Some(Cow::Borrowed("1")), "enabled");
+    // An empty proxy string is no proxy: a proxy without an address breaks calls.
+    let proxy = acct
+        .outbound_proxy
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(split_host_port);
+    push(ProxyAddr, proxy.map(|(host, _)| Cow::from(host)), "outbound proxy");
+    push(ProxyPort, port(proxy.and_then(|(_, p)| p)), "outbound proxy");
+    push(
+        MediaCrypto,
+        acct.srtp.map(|s| {
+            Cow::Borrowed(match s {
+                SrtpMode::Disabled => "0",
+                SrtpMode::Optional => "1",
+                SrtpMode::Required => "2",
+            })
+        }),
+        "srtp",
+    );
+    push(
+        DtmfMode,
+        acct.dtmf.map(|d| {
+            Cow::Borrowed(match d {
+                Dtmf::Inband => "0",
+                Dtmf::Rfc2833 => "1",
+                Dtmf::SipInfo => "2",
+            })
+        }),
+        "dtmf",
+    );
+    push(
+        Subscribe,
+        acct.mwi.map(|on| Cow::Borrowed(if on { "1" } else { "0" })),
+        "mwi",
+    );
+    push(Transport, Some(Cow::Borrowed(transport)), "transport");
+    push(
+        MwiNum,
+        acct.voicemail_number.as_deref().map(Cow::from),
+        "voicemail number",
+    );
+    if !acct.codecs.is_empty() {
+        let names = acct
+            .codecs
+            .iter()
+            .map(|&c| (notation.codec)(c).ok_or_else(|| unsupported(Field::Account(index, codec_field(c)))))
+            .collect::<Result<Vec<_>, _>>()?;
+        push(VoiceCodecs, Some(Cow::Owned(names.join(","))), "codecs");
+    }
+    Ok(())
+}
+
+/// `codec <name>`, for errors.
+fn codec_field(codec: Codec) -> &'static str {
+    match codec {
+        Codec::Pcmu => "codec PCMU",
+        Codec::Pcma => "codec PCMA",
+        Codec::G722 => "codec G722",
+        Codec::G729 => "codec G729",
+        Codec::G726_32 => "codec G726-32",
+        Codec::Ilbc => "codec iLBC",
+        Codec::Opus => "codec opus",
+        Codec::G723 => "codec G723",
+    }
+}
+
+/// Codec names of the text and sysConf dialects (EXP, FP `x4u`).
+fn modern_codec(codec: Codec) -> Option<&'static str> {
+    match codec {
+        Codec::Pcmu => Some("PCMU"),
+        Codec::Pcma => Some("PCMA"),
+        Codec::G722 => Some("G722"),
+        Codec::G729 => Some("G729"),
+        Codec::G726_32 => Some("G726-32"),
+        Codec::Ilbc => Some("iLBC"),
+        Codec::G723 => Some("G723"),
+        Codec::Opus => None,
+    }
+}
+
+/// Codec names of `VOIP_CONFIG_FILE` (FP `x3sp`, 3CX V63).
+fn voip_codec(codec: Codec) -> Option<&'static str> {
+    match codec {
+        Codec::Pcmu => Some("G711U"),
+        Codec::Pcma => Some("G711A"),
+        Codec::G722 => Some("G722"),
+        Codec::G729 => Some("G729"),
+        Codec::G726_32 => Some("G726-32"),
+        Codec::G723 => Some("G723"),
+        Codec::Ilbc | Codec::Opus => None,
+    }
+}
+
+/// The keys, in the assignment's order: type, value and title of each.
+fn keys<'a>(a: &'a Assignment) -> Result<Vec<Setting<'a>>, RenderError> {
+    let mut out = Vec::new();
+    for (i, key) in a.keys.iter().enumerate() {
+        let number = i + 1;
+        let group = match key.bank {
+            KeyBank::Line => KeyGroup::Side,
+            KeyBank::Programmable => KeyGroup::Soft,
+            KeyBank::Expansion(_) => return Err(unsupported(format_args!("key {number} bank {}", key.bank.name()))),
+        };
+        if key.position == 0 {
+            return Err(unsupported(format_args!("key {number} position")));
+        }
+        let account = key.account;
+        if account == 0 {
+            return Err(unsupported(format_args!("key {number} account")));
+        }
+        let target = |suffix: &str| -> Result<String, RenderError> {
+            let value = key
+                .value
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| unsupported(format_args!("key {number} value")))?;
+            Ok(format!("{value}@{account}/{suffix}"))
+        };
+        let (kind, value) = match key.kind {
+            KeyKind::Unused => ("0", String::new()),
+            KeyKind::Line => ("2", format!("SIP{account}")),
+            KeyKind::SpeedDial => ("1", target("f")?),
+            KeyKind::Blf => ("1", target("ba")?),
+            KeyKind::Park => ("1", target("c")?),
+            KeyKind::Dnd => return Err(unsupported(format_args!("key {number} kind dnd"))),
+        };
+        let index = usize::from(key.position);
+        let mut push = |part, value: Cow<'a, str>, what| {
+            out.push(Setting {
+                item: Item::Key(group, part),
+                index,
+                value,
+                name: Field::Key(number, what),
+            });
+        };
+        push(KeyPart::Type, Cow::Borrowed(kind), "kind");
+        push(KeyPart::Value, Cow::Owned(value), "value");
+        push(
+            KeyPart::Title,
+            Cow::Borrowed(key.label.as_deref().unwrap_or_default()),
+            "label",
+        );
+    }
+    // Side keys first, then the soft keys, each in the assignment's order (a stable sort).
+    out.sort_by_key(|s| matches!(s.item, Item::Key(KeyGroup::Soft, _)));
+    Ok(out)
+}
+
+/// The device-wide settings: time, language, passwords, syslog, provisioning, firmware, PnP,
+/// VLAN.
+fn globals<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>>, RenderError> {
+    use Global::*;
+    let mut out = Vec::new();
+    let mut servers = a.ntp_servers.iter().filter(|s| !s.is_empty());
+    if let Some(first) = servers.next() {
+        out.push(Setting::global(EnableSntp, "1", "ntp server"));
+        out.push(Setting::global(SntpServer, first.as_str(), "ntp server"));
+        if let Some(second) = servers.next() {
+            out.push(Setting::global(SecondSntpServer, second.as_str(), "ntp server"));
+        }
+    }
+    if let Some(zone) = &a.timezone {
+        time_settings(zone, notation, &mut out)?;
+    }
+    if let Some(language) = a.language.as_deref() {
+        let code = notation
+            .language
+            .code(language)
+            .ok_or_else(|| unsupported("language"))?;
+        out.push(Setting::global(Language, code, "language"));
     }
     if let Some(password) = a.admin_password.as_deref() {
-        lines.push(Line::named(Section::Mmi, MARK_MMI_ACCOUNT, "", "admin password"));
-        lines.push(Line::named(Section::Mmi, KEY_ADMIN_NAME, ADMIN_NAME, "admin password"));
-        lines.push(Line::named(
-            Section::Mmi,
-            KEY_ADMIN_PASSWORD,
-            password,
-            "admin password",
-        ));
-        lines.push(Line::named(
-            Section::Mmi,
-            KEY_ADMIN_LEVEL,
-            ADMIN_LEVEL,
-            "admin password",
-        ));
+        out.push(Setting::global(MenuPassword, password, "admin password"));
+        web_account(WebUser::Admin, password, "admin password", &mut out);
     }
-    lines
-}
-
-/// The SIP section: the line-list marker, then each non-empty account.
-fn accounts(accounts: &[Account]) -> Result<Vec<Line<'_>>, RenderError> {
-    let mut used = used_accounts(accounts, MAX_ACCOUNTS)?.peekable();
-    let mut lines = Vec::new();
-    if used.peek().is_some() {
-        lines.push(Line::named(Section::Sip, MARK_SIP_LINES, "", "sip line list"));
+    if let Some(password) = a.user_password.as_deref() {
+        web_account(WebUser::User, password, "user password", &mut out);
     }
-    for (index, acct) in used {
-        // An empty proxy string is no proxy: a proxy without an address breaks calls.
-        let proxy = acct
-            .outbound_proxy
-            .as_deref()
-            .filter(|p| !p.is_empty())
-            .map(split_host_port);
-        let values: [Option<Cow<'_, str>>; 10] = [
-            acct.user_id.as_deref().map(Cow::from),
-            acct.display_name.as_deref().map(Cow::from),
-            acct.registrar_host.as_deref().map(|host| Cow::from(unbracket(host))),
-            acct.registrar_port.map(|port| Cow::from(port.to_string())),
-            acct.effective_auth_id().map(Cow::from),
-            acct.password.as_deref().map(Cow::from),
-            Some(Cow::from("1")),
-            proxy.map(|(host, _)| Cow::from(host)),
-            proxy.and_then(|(_, port)| port).map(|port| Cow::from(port.to_string())),
-            Some(Cow::from(transport_code(acct.transport))),
-        ];
-        for ((suffix, field), value) in ACCOUNT_KEYS.into_iter().zip(values) {
-            if let Some(value) = value {
-                lines.push(Line {
-                    section: Section::Sip,
-                    name: Cow::Owned(format!("SIP{index} {suffix}")),
-                    value,
-                    field: Field::Account(index, field),
-                });
-            }
+    if let Some(host) = a.syslog_host.as_deref() {
+        out.push(Setting::global(SyslogEnable, notation.syslog_on, "syslog host"));
+        out.push(Setting::global(SyslogServer, unbracket(host), "syslog host"));
+        if let Some(port) = a.syslog_port {
+            out.push(Setting::global(SyslogPort, port.to_string(), "syslog port"));
         }
     }
-    Ok(lines)
-}
-
-/// `SIPn Transport` codes (WZ `common.py` `_SIP_TRANSPORT`: udp 0, tcp 1, tls 3; CF §2.4 field
-/// map) \[M\], VERIFY-HW: one public generator writes 2 for TLS.
-fn transport_code(transport: Transport) -> &'static str {
-    match transport {
-        Transport::Udp => "0",
-        Transport::Tcp => "1",
-        Transport::Tls => "3",
+    if let Some(level) = a.syslog_level {
+        out.push(Setting::global(SyslogLevel, syslog_level(level)?, "syslog level"));
     }
-}
-
-/// The AUTOUPDATE section: provisioning server (checked scheme) and PnP off unless kept on.
-fn autoupdate(a: &Assignment) -> Result<Vec<Line<'_>>, RenderError> {
-    let mut lines = Vec::new();
     if let Some(url) = a.provisioning_url.as_deref() {
-        let protocol = protocol_code(url)?;
-        lines.push(Line::named(
-            Section::AutoUpdate,
-            KEY_FLASH_SERVER,
-            url,
+        let (scheme, _) = strict_scheme(url)?;
+        let protocol = scheme_code(scheme, &URL_SCHEMES)?;
+        let interval = a.resync_interval_min.filter(|&m| m > 0).map(resync_hours).transpose()?;
+        out.push(Setting::global(ProvServer, url, "provisioning url"));
+        out.push(Setting::global(ProvProtocol, protocol, "provisioning url"));
+        out.push(Setting::global(
+            ProvMode,
+            if interval.is_some() { "2" } else { "1" },
             "provisioning url",
         ));
-        lines.push(Line::named(
-            Section::AutoUpdate,
-            KEY_FLASH_PROTOCOL,
-            protocol,
-            "provisioning url",
-        ));
-        lines.push(Line::named(
-            Section::AutoUpdate,
-            KEY_FLASH_MODE,
-            FLASH_MODE_AFTER_BOOT,
-            "provisioning url",
-        ));
+        if let Some(hours) = interval {
+            out.push(Setting::global(ProvInterval, hours.to_string(), "resync interval"));
+        }
+    }
+    if let Some(user) = a.provisioning_user.as_deref() {
+        out.push(Setting::global(ProvUser, user, "provisioning user"));
+    }
+    if let Some(password) = a.provisioning_password.as_deref() {
+        out.push(Setting::global(ProvPassword, password, "provisioning password"));
+    }
+    if let Some(url) = a.firmware_url.as_deref() {
+        out.push(Setting::global(FirmwareUrl, url, "firmware url"));
     }
     if !a.keep_pnp_enabled {
-        lines.push(Line::named(Section::AutoUpdate, MARK_PNP, "", "pnp"));
-        lines.push(Line::named(Section::AutoUpdate, KEY_PNP, "0", "pnp"));
+        out.push(Setting::global(PnpEnable, "0", "pnp"));
     }
-    Ok(lines)
+    if let Some(id) = a.vlan_id {
+        if !(1..=4094).contains(&id) {
+            return Err(unsupported("vlan id"));
+        }
+        out.push(Setting::global(VlanEnable, "1", "vlan id"));
+        out.push(Setting::global(VlanId, id.to_string(), "vlan id"));
+    }
+    if let Some(priority) = a.vlan_priority {
+        if priority > 7 {
+            return Err(unsupported("vlan priority"));
+        }
+        out.push(Setting::global(
+            SignallingPriority,
+            priority.to_string(),
+            "vlan priority",
+        ));
+        out.push(Setting::global(VoicePriority, priority.to_string(), "vlan priority"));
+    }
+    Ok(out)
 }
 
-/// The protocol code for a URL whose scheme (the text before `://`) is one of [`URL_SCHEMES`].
-/// Otherwise the error echoes the scheme (capped), or nothing when there is no syntactically
-/// valid scheme, so no part of the path or of any credentials in it is echoed.
-fn protocol_code(url: &str) -> Result<&'static str, RenderError> {
-    let (scheme, _) = strict_scheme(url)?;
-    scheme_code(scheme, &URL_SCHEMES)
+fn web_account<'a>(user: WebUser, password: &'a str, field: &'static str, out: &mut Vec<Setting<'a>>) {
+    let (name, level) = match user {
+        WebUser::Admin => ("admin", "10"),
+        WebUser::User => ("guest", "5"),
+    };
+    out.push(Setting::global(Global::Web(user, WebPart::Name), name, field));
+    out.push(Setting::global(Global::Web(user, WebPart::Password), password, field));
+    out.push(Setting::global(Global::Web(user, WebPart::Level), level, field));
 }
 
-/// Checks each override name, then replaces the value of a line with the same name in place,
-/// else appends it to [`override_section`]. A name with a control character is
-/// [`RenderError::ControlCharacter`] for `override N key` (N = 1-based position); any other name
-/// that [`is_valid_name`] refuses is [`RenderError::InvalidKey`].
-fn apply_overrides<'a>(lines: &mut Vec<Line<'a>>, overrides: &'a [(String, String)]) -> Result<(), RenderError> {
-    for (i, (key, value)) in overrides.iter().enumerate() {
-        check_override_key(i, key, breaks_line, is_valid_name)?;
-        match lines.iter_mut().find(|line| line.name == key.as_str()) {
-            Some(slot) => {
-                slot.value = Cow::Borrowed(value);
-                slot.field = Field::Override(key);
+/// A resync interval in minutes as whole hours (the unit of `Flash Interval` /
+/// `Download_Interval`, \[M\], VERIFY-HW); other values are not expressible.
+fn resync_hours(minutes: u32) -> Result<u32, RenderError> {
+    if minutes.is_multiple_of(60) {
+        Ok(minutes / 60)
+    } else {
+        Err(unsupported("resync interval"))
+    }
+}
+
+/// Log level names of `Level` (EXP `ERROR`, FP `INFO`; the others by the same scheme \[L\]):
+/// syslog severities 0–3 → `ERROR`, 4 → `WARNING`, 5–6 → `INFO`, 7 → `DEBUG`.
+fn syslog_level(level: u8) -> Result<&'static str, RenderError> {
+    match level {
+        0..=3 => Ok("ERROR"),
+        4 => Ok("WARNING"),
+        5 | 6 => Ok("INFO"),
+        7 => Ok("DEBUG"),
+        _ => Err(unsupported("syslog level")),
+    }
+}
+
+// ---- time zone --------------------------------------------------------------------------
+
+/// How a dialect writes the zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ZoneCodes {
+    /// The standard offset in 15-minute units, −48 (UTC−12) to 56 (UTC+14).
+    QuarterHours,
+    /// The C-series zone index of WZ `v2_3` `_TZ_INFO`: whole hours UTC−12 to UTC+12.
+    CSeriesIndex,
+}
+
+/// A zone in Fanvil's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FanvilTime {
+    /// `Time Zone` code.
+    code: i32,
+    /// `Time Zone Name`, where the sources give one for the offset.
+    name: Option<String>,
+    dst: Option<FanvilDst>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FanvilDst {
+    /// `DST Min Offset`: minutes added in summer.
+    minutes: i32,
+    start: Change,
+    end: Change,
+}
+
+/// A DST change: month 1–12, week 1–5 (5 = last), weekday 0–6 (0 = Sunday), and the wall-clock
+/// time it happens at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Change {
+    month: u8,
+    week: u8,
+    weekday: u8,
+    hour: i32,
+    minute: i32,
+}
+
+/// WZ `v2_3` `_TZ_INFO` (C-series): hour offset → (index, name).
+const C_SERIES_ZONES: [(i32, i32, &str); 25] = [
+    (-12, 0, "UCT_-12"),
+    (-11, 1, "UCT_-11"),
+    (-10, 2, "UCT_-10"),
+    (-9, 3, "UCT_-09"),
+    (-8, 4, "UCT_-08"),
+    (-7, 5, "UCT_-07"),
+    (-6, 8, "UCT_-06"),
+    (-5, 12, "UCT_-05"),
+    (-4, 15, "UCT_-04"),
+    (-3, 19, "UCT_-03"),
+    (-2, 22, "UCT_-02"),
+    (-1, 23, "UCT_-01"),
+    (0, 25, "UCT_000"),
+    (1, 27, "MET_001"),
+    (2, 32, "EET_002"),
+    (3, 38, "IST_003"),
+    (4, 43, "UCT_004"),
+    (5, 46, "UCT_005"),
+    (6, 50, "UCT_006"),
+    (7, 54, "UCT_007"),
+    (8, 56, "CST_008"),
+    (9, 61, "JST_009"),
+    (10, 66, "UCT_010"),
+    (11, 71, "UCT_011"),
+    (12, 72, "UCT_012"),
+];
+
+/// Maps `zone` to Fanvil's notation: the standard offset as `codes` says, and the DST rule as
+/// offset minutes and start/end changes at wall-clock time (start in standard time, end in
+/// summer time, as POSIX gives them). A rule whose "summer" is behind its standard time
+/// (Europe/Dublin) is written the other way round, which is the same clock.
+/// [`RenderError::UnsupportedValue`] (`timezone`) for an offset the codes cannot express, a
+/// Julian-day rule, or a change before 00:00 or from 24:00 on (`M10.5.4/24`).
+fn fanvil_time(zone: &Zone, codes: ZoneCodes) -> Result<FanvilTime, RenderError> {
+    let rule = zone.rule();
+    let (std, dst) = match rule.dst {
+        Some(dst) if dst.offset_secs < rule.std_offset_secs => (
+            dst.offset_secs,
+            Some((rule.std_offset_secs - dst.offset_secs, dst.end, dst.start)),
+        ),
+        Some(dst) => (
+            rule.std_offset_secs,
+            Some((dst.offset_secs - rule.std_offset_secs, dst.start, dst.end)),
+        ),
+        None => (rule.std_offset_secs, None),
+    };
+    let (code, name) = match codes {
+        ZoneCodes::QuarterHours => {
+            if std % 900 != 0 || !(-12 * 3600..=14 * 3600).contains(&std) {
+                return Err(unsupported("timezone"));
             }
-            None => lines.push(Line {
-                section: override_section(key),
-                name: Cow::Borrowed(key),
-                value: Cow::Borrowed(value),
-                field: Field::Override(key),
-            }),
+            let name = (std % 3600 == 0).then(|| match std / 3600 {
+                0 => "UTC".to_owned(),
+                hours => format!("UTC{hours:+}"),
+            });
+            (std / 900, name)
+        }
+        ZoneCodes::CSeriesIndex => {
+            let &(_, index, name) = C_SERIES_ZONES
+                .iter()
+                .find(|&&(hours, _, _)| std % 3600 == 0 && hours * 3600 == std)
+                .ok_or_else(|| unsupported("timezone"))?;
+            (index, Some(name.to_owned()))
+        }
+    };
+    let dst = match dst {
+        None => None,
+        Some((save, start, end)) => {
+            if save <= 0 || save % 60 != 0 {
+                return Err(unsupported("timezone"));
+            }
+            Some(FanvilDst {
+                minutes: save / 60,
+                start: change(start)?,
+                end: change(end)?,
+            })
+        }
+    };
+    Ok(FanvilTime { code, name, dst })
+}
+
+fn change(transition: Transition) -> Result<Change, RenderError> {
+    match transition {
+        Transition::MonthWeekDay {
+            month,
+            week,
+            weekday,
+            time_secs,
+        } if (0..24 * 3600).contains(&time_secs) && time_secs % 60 == 0 => Ok(Change {
+            month,
+            week,
+            weekday,
+            hour: time_secs / 3600,
+            minute: time_secs % 3600 / 60,
+        }),
+        _ => Err(unsupported("timezone")),
+    }
+}
+
+fn time_settings<'a>(zone: &Zone, notation: &Notation, out: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {
+    use Global::*;
+    let time = fanvil_time(zone, notation.zones)?;
+    out.push(Setting::global(TimeZone, time.code.to_string(), "timezone"));
+    if let Some(name) = time.name {
+        out.push(Setting::global(TimeZoneName, name, "timezone"));
+    }
+    let Some(dst) = time.dst else {
+        out.push(Setting::global(DstEnable, "0", "timezone"));
+        return Ok(());
+    };
+    out.push(Setting::global(DstEnable, notation.dst_on, "timezone"));
+    out.push(Setting::global(DstRuleMode, notation.dst_rule_mode, "timezone"));
+    out.push(Setting::global(DstMinOffset, dst.minutes.to_string(), "timezone"));
+    for (change, part) in [(dst.start, DstStart as fn(DstPart) -> Global), (dst.end, DstEnd)] {
+        out.push(Setting::global(
+            part(DstPart::Mon),
+            change.month.to_string(),
+            "timezone",
+        ));
+        out.push(Setting::global(
+            part(DstPart::Week),
+            change.week.to_string(),
+            "timezone",
+        ));
+        out.push(Setting::global(
+            part(DstPart::Wday),
+            change.weekday.to_string(),
+            "timezone",
+        ));
+        out.push(Setting::global(
+            part(DstPart::Hour),
+            change.hour.to_string(),
+            "timezone",
+        ));
+        if notation.dst_minutes || change.minute != 0 {
+            out.push(Setting::global(
+                part(DstPart::Min),
+                change.minute.to_string(),
+                "timezone",
+            ));
         }
     }
     Ok(())
 }
 
-/// Where an appended override goes: `SIP<digits> …` (a per-line name, which every export keeps
-/// in the SIP module) to `<SIP CONFIG MODULE>`, anything else to the final section.
-fn override_section(name: &str) -> Section {
-    let per_line = name.strip_prefix("SIP").is_some_and(|rest| {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        digits > 0 && rest.as_bytes().get(digits) == Some(&b' ')
-    });
-    if per_line { Section::Sip } else { Section::AutoUpdate }
+// ---- language ---------------------------------------------------------------------------
+
+/// How a dialect writes the language (ISO 639-1 in the assignment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Language {
+    /// The short codes of firmware 2.x (WZ `_NEW_SUPPORTED_LANGUAGES` with
+    /// `_NEW_MODEL_SHORT_LANGUAGE_MAPPINGS`; EXP `Default Language :en`) \[M\].
+    Short,
+    /// ISO codes, only those of WZ `v2_3` `_LOCALE` (C-series) \[M\].
+    Iso,
+    /// Numbers of WZ `serie_x` `_LOCALE` (older X firmware) \[M\].
+    NumericX,
+    /// Numbers of WZ `serie_v` `_LOCALE` (V-series) \[M\].
+    NumericV,
 }
 
-/// A Fanvil line name: ASCII letters, digits, space, `_`, `-` and `.`, not empty and without
-/// leading or trailing spaces (trailing ones would vanish into the padding). This excludes `:`
-/// (the name/value separator) and `<` (section headers and the end marker).
-fn is_valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with(' ')
-        && !name.ends_with(' ')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
+impl Language {
+    /// Fanvil's code for ISO 639-1 `iso` (lower case); `None` when the notation has none.
+    fn code(self, iso: &str) -> Option<&'static str> {
+        let table: &[(&str, &str)] = match self {
+            Language::Short => &[
+                ("en", "en"),
+                ("zh", "cn"),
+                ("ru", "ru"),
+                ("it", "it"),
+                ("fr", "fr"),
+                ("de", "de"),
+                ("he", "he"),
+                ("es", "es"),
+                ("ca", "cat"),
+                ("eu", "eus"),
+                ("tr", "tr"),
+                ("hr", "hr"),
+                ("sk", "slo"),
+                ("cs", "cz"),
+                ("nl", "nl"),
+                ("ko", "ko"),
+                ("uk", "ua"),
+                ("pt", "pt"),
+                ("pl", "pl"),
+                ("ar", "ar"),
+            ],
+            Language::Iso => &[
+                ("en", "en"),
+                ("de", "de"),
+                ("es", "es"),
+                ("fr", "fr"),
+                ("it", "it"),
+                ("nl", "nl"),
+            ],
+            Language::NumericX => &[
+                ("en", "0"),
+                ("nl", "3"),
+                ("fr", "4"),
+                ("it", "7"),
+                ("es", "10"),
+                ("de", "16"),
+            ],
+            Language::NumericV => &[
+                ("en", "0"),
+                ("nl", "3"),
+                ("fr", "5"),
+                ("es", "6"),
+                ("it", "7"),
+                ("de", "16"),
+            ],
+        };
+        table.iter().find(|(code, _)| *code == iso).map(|&(_, fanvil)| fanvil)
+    }
 }
 
-/// Refuses values that would break a line (checked in line order), then writes the padded header,
-/// each non-empty section after an empty line, and the end marker, all with CRLF line ends.
-fn write(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
-    for line in lines {
-        check_value(&line.value, &line.field, breaks_line)?;
-    }
-    let mut out = String::with_capacity(HEADER_WIDTH + 64 + lines.len() * (NAME_WIDTH + 24));
-    write!(out, "{HEADER:<HEADER_WIDTH$}{EOL}").expect("writing to a String cannot fail");
-    for section in Section::ALL {
-        let mut members = lines.iter().filter(|line| line.section == section).peekable();
-        if members.peek().is_none() {
-            continue;
-        }
-        out.push_str(EOL);
-        out.push_str(section.header());
-        out.push_str(EOL);
-        for line in members {
-            debug_assert!(is_valid_name(&line.name), "generated names are valid");
-            write!(out, "{:<NAME_WIDTH$}:", line.name).expect("writing to a String cannot fail");
-            out.push_str(&line.value);
-            out.push_str(EOL);
+/// Turns the settings a dialect cannot place into [`RenderError::UnsupportedValue`], skipping
+/// auxiliary ones: `place` gives the dialect's location of an item, or `None`.
+fn placed<'s, 'a, P>(
+    settings: &'s [Setting<'a>],
+    mut place: impl FnMut(&Setting<'a>) -> Option<P>,
+) -> Result<Vec<(P, &'s Setting<'a>)>, RenderError> {
+    let mut out = Vec::with_capacity(settings.len());
+    for setting in settings {
+        match place(setting) {
+            Some(p) => out.push((p, setting)),
+            None if setting.item.is_auxiliary() => {}
+            None => return Err(setting.unsupported()),
         }
     }
-    out.push_str(EOL);
-    out.push_str(FOOTER);
-    out.push_str(EOL);
-    Ok(out.into_bytes())
+    Ok(out)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::test_support::{self, control_error, pairs as owned};
-    use super::*;
-    use crate::device::Mac;
-
-    const MAC: Mac = Mac([0x0c, 0x38, 0x3e, 0x12, 0xab, 0xcd]);
-
-    /// The padded first line, with its CRLF: 64 bytes.
-    const HEADER_LINE: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000                      \r\n";
-
-    fn two_accounts() -> Assignment {
-        let mut a = test_support::two_accounts(MAC, "[2001:db8::1]", "https://prov.example:8443/fanvil/", "4");
-        a.account_mut(2).outbound_proxy = Some("[2001:db8::2]:5071".into());
-        a
-    }
-
-    /// A parsed file: `(section header, name, value)` per `Name :value` line, in order.
-    type Parsed = Vec<(String, String, String)>;
-
-    fn config(a: &Assignment) -> Parsed {
-        parse(&render(a).expect("renders").content)
-    }
-
-    /// Parses a rendered file back, checking the frame on the way: CRLF-only line ends, the padded
-    /// 64-byte header, an empty line before each section header and before the end marker, the
-    /// `:` at column 24 for every name shorter than that, and valid names.
-    fn parse(content: &[u8]) -> Parsed {
-        let text = std::str::from_utf8(content).expect("utf-8");
-        assert!(text.starts_with(HEADER_LINE), "{text:?}");
-        let body = text.strip_suffix("\r\n").expect("ends with CRLF");
-        assert!(!body.replace("\r\n", "").contains(['\r', '\n']), "{text:?}");
-        let all: Vec<&str> = body.split("\r\n").collect();
-        assert_eq!(all[all.len() - 2..], ["", FOOTER]);
-        let mut section = String::new();
-        let mut parsed = Vec::new();
-        let mut previous = all[0];
-        for &line in &all[1..all.len() - 2] {
-            if line.starts_with('<') {
-                assert_eq!(previous, "", "empty line before {line}");
-                assert!(line.ends_with(" MODULE>"), "{line:?}");
-                section = line.to_owned();
-            } else if !line.is_empty() {
-                assert!(!section.is_empty(), "line outside a section: {line:?}");
-                let (padded, value) = line.split_once(':').expect("Name :value");
-                let name = padded.trim_end_matches(' ');
-                assert!(is_valid_name(name), "{line:?}");
-                assert_eq!(padded.len(), name.len().max(NAME_WIDTH), "{line:?}");
-                parsed.push((section.clone(), name.to_owned(), value.to_owned()));
-            }
-            previous = line;
-        }
-        parsed
-    }
-
-    /// `(name, value)` pairs of a parsed file, without sections.
-    fn pairs(parsed: &Parsed) -> Vec<(String, String)> {
-        parsed.iter().map(|(_, n, v)| (n.clone(), v.clone())).collect()
-    }
-
-    fn value<'p>(parsed: &'p Parsed, name: &str) -> Option<&'p str> {
-        parsed.iter().find(|(_, n, _)| n == name).map(|(_, _, v)| v.as_str())
-    }
-
-    #[test]
-    fn golden_two_account_render() {
-        let file = render(&two_accounts()).expect("renders");
-        assert_eq!(file.file_name, "0c383e12abcd.cfg");
-        assert_eq!(file.content_type, "text/plain");
-        let expected = concat!(
-            "<<VOIP CONFIG FILE>>Version:2.0000000000                      \r\n",
-            "\r\n",
-            "<GLOBAL CONFIG MODULE>\r\n",
-            "SNTP Server             :pool.ntp.org\r\n",
-            "Enable SNTP             :1\r\n",
-            "Time Zone               :4\r\n",
-            "\r\n",
-            "<MMI CONFIG MODULE>\r\n",
-            "--MMI Account--         :\r\n",
-            "Account1 Name           :admin\r\n",
-            "Account1 Password       :admin!\r\n",
-            "Account1 Level          :10\r\n",
-            "\r\n",
-            "<SIP CONFIG MODULE>\r\n",
-            "--SIP Line List--       :\r\n",
-            "SIP1 Phone Number       :101\r\n",
-            "SIP1 Display Name       :Front Desk\r\n",
-            "SIP1 Register Addr      :pbx.example\r\n",
-            "SIP1 Register Port      :5062\r\n",
-            "SIP1 Register User      :auth101\r\n",
-            "SIP1 Register Pswd      :s3cret\r\n",
-            "SIP1 Enable Reg         :1\r\n",
-            "SIP1 Proxy Addr         :proxy.example\r\n",
-            "SIP1 Proxy Port         :5070\r\n",
-            "SIP1 Transport          :0\r\n",
-            "SIP2 Phone Number       :102\r\n",
-            "SIP2 Register Addr      :2001:db8::1\r\n",
-            "SIP2 Register User      :102\r\n",
-            "SIP2 Register Pswd      :pw102\r\n",
-            "SIP2 Enable Reg         :1\r\n",
-            "SIP2 Proxy Addr         :2001:db8::2\r\n",
-            "SIP2 Proxy Port         :5071\r\n",
-            "SIP2 Transport          :3\r\n",
-            "\r\n",
-            "<AUTOUPDATE CONFIG MODULE>\r\n",
-            "Flash Server IP         :https://prov.example:8443/fanvil/\r\n",
-            "Flash Protocol          :5\r\n",
-            "Flash Mode              :1\r\n",
-            "--Sip Pnp List--        :\r\n",
-            "PNP Enable              :0\r\n",
-            "\r\n",
-            "<<END OF FILE>>\r\n",
-        );
-        assert_eq!(String::from_utf8(file.content.clone()).expect("utf-8"), expected);
-        assert_eq!(file.content, expected.as_bytes());
-        assert_eq!(HEADER_LINE.len(), 64);
-        // The golden file passes the frame checks of the parser used by the other tests.
-        assert_eq!(parse(expected.as_bytes()).len(), 31);
-    }
-
-    #[test]
-    fn accounts_1_and_6_parse_back() {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            keep_pnp_enabled: true,
-            ..Assignment::default()
-        };
-        for (index, transport) in [(1, Transport::Tcp), (6, Transport::Tls)] {
-            let acct = a.account_mut(index);
-            acct.label = Some(format!("L{index}"));
-            acct.display_name = Some(format!("D: {index}"));
-            acct.user_id = Some(format!("1{index:02}"));
-            acct.auth_id = Some(format!("a{index}"));
-            acct.password = Some(format!("p:{index}"));
-            acct.registrar_host = Some("pbx.example".into());
-            acct.registrar_port = Some(5060);
-            acct.transport = transport;
-            acct.outbound_proxy = Some(format!("obp{index}.example:50{index:02}"));
-        }
-        let got = config(&a);
-        assert!(got.iter().all(|(section, _, _)| section == "<SIP CONFIG MODULE>"));
-        // Accounts 2-5 are empty gaps: skipped, not enabled.
-        assert!(
-            !got.iter()
-                .any(|(_, n, _)| (2..6).any(|i| n.starts_with(&format!("SIP{i} "))))
-        );
-        let expect = |n: usize, transport: &str| -> Vec<(String, String)> {
-            [
-                ("Phone Number", format!("1{n:02}")),
-                ("Display Name", format!("D: {n}")),
-                ("Register Addr", "pbx.example".to_owned()),
-                ("Register Port", "5060".to_owned()),
-                ("Register User", format!("a{n}")),
-                ("Register Pswd", format!("p:{n}")),
-                ("Enable Reg", "1".to_owned()),
-                ("Proxy Addr", format!("obp{n}.example")),
-                ("Proxy Port", format!("50{n:02}")),
-                ("Transport", transport.to_owned()),
-            ]
-            .into_iter()
-            .map(|(suffix, value)| (format!("SIP{n} {suffix}"), value))
-            .collect()
-        };
-        let mut expected = owned(&[(MARK_SIP_LINES, "")]);
-        expected.extend(expect(1, "1"));
-        expected.extend(expect(6, "3"));
-        assert_eq!(pairs(&got), expected);
-        for (name, want) in &expected {
-            assert_eq!(got.iter().filter(|(_, n, _)| n == name).count(), 1, "{name}");
-            assert_eq!(value(&got, name), Some(want.as_str()), "{name}");
-        }
-        // The label has no Fanvil key and is not written.
-        assert!(!got.iter().any(|(_, _, v)| v.starts_with('L')));
-    }
-
-    #[test]
-    fn account_limit() {
-        let mut a = two_accounts();
-        a.account_mut(7).user_id = Some("107".into());
-        assert_eq!(render(&a), Err(RenderError::TooManyAccounts { max: 6, got: 7 }));
-        let mut a = two_accounts();
-        a.account_mut(6).user_id = Some("106".into());
-        assert_eq!(value(&config(&a), "SIP6 Phone Number"), Some("106"));
-        // Trailing empty accounts are nothing to render.
-        let mut a = two_accounts();
-        a.account_mut(20);
-        assert_eq!(render(&a).expect("renders"), render(&two_accounts()).expect("renders"));
-    }
-
-    #[test]
-    fn control_characters_name_the_field_not_the_value() {
-        let secret = "hunter2";
-        for c in [
-            '\r', '\n', '\0', '\u{7}', '\t', '\u{1b}', '\u{7f}', '\u{85}', '\u{2028}', '\u{2029}',
-        ] {
-            let value = format!("{secret}{c}more");
-
-            let mut a = two_accounts();
-            a.accounts[1].password = Some(value.clone());
-            let err = render(&a).expect_err("control character");
-            assert_eq!(Err(err.clone()), control_error("account 2 password"), "{c:?}");
-            let message = err.to_string();
-            assert!(message.contains("account 2 password"), "{message}");
-            assert!(!message.contains(secret) && !message.contains("more"), "{message}");
-
-            let mut a = two_accounts();
-            a.accounts[0].display_name = Some(value.clone());
-            assert_eq!(render(&a), control_error("account 1 display name"), "{c:?}");
-
-            let mut a = two_accounts();
-            a.set_override("LCD Title", &value);
-            let err = render(&a).expect_err("control character");
-            assert_eq!(Err(err.clone()), control_error("override LCD Title"), "{c:?}");
-            assert!(!err.to_string().contains(secret));
-
-            // An override replacing a generated line is named as the override.
-            let mut a = two_accounts();
-            a.set_override("SIP1 Register Pswd", &value);
-            assert_eq!(render(&a), control_error("override SIP1 Register Pswd"), "{c:?}");
-
-            // A control character in an override name.
-            let mut a = two_accounts();
-            a.set_override("LCD Title", "Desk");
-            a.set_override(&format!("a{c}b"), "v");
-            assert_eq!(render(&a), control_error("override 2 key"), "{c:?}");
-        }
-        for (field, set) in [
-            (
-                "admin password",
-                (|a: &mut Assignment| a.admin_password = Some("x\ny".into())) as fn(&mut _),
-            ),
-            ("timezone", |a| a.timezone = Some("4\n".into())),
-            ("ntp server", |a| a.ntp_server = Some("ntp\r".into())),
-            ("provisioning url", |a| a.provisioning_url = Some("http://x/\n".into())),
-            ("account 1 user id", |a| a.accounts[0].user_id = Some("1\n".into())),
-            ("account 1 auth id", |a| a.accounts[0].auth_id = Some("1\n".into())),
-            ("account 1 registrar", |a| {
-                a.accounts[0].registrar_host = Some("h\n".into())
-            }),
-            ("account 1 outbound proxy", |a| {
-                a.accounts[0].outbound_proxy = Some("h\n:1".into())
-            }),
-        ] {
-            let mut a = two_accounts();
-            set(&mut a);
-            assert_eq!(render(&a), control_error(field), "{field}");
-        }
-        // The label is not written, so it cannot break the file.
-        let mut a = two_accounts();
-        a.accounts[0].label = Some("x\ny".into());
-        assert_eq!(render(&a), render(&two_accounts()));
-    }
-
-    #[test]
-    fn bad_override_names_are_refused() {
-        for key in [
-            "",
-            " ",
-            "a:b",
-            "SIP1 Register Addr:",
-            "<SIP CONFIG MODULE>",
-            "<<END OF FILE>>",
-            " leading",
-            "trailing ",
-            "a=b",
-            "ä",
-            "a/b",
-            "#x",
-        ] {
-            let mut a = two_accounts();
-            a.set_override(key, "v");
-            assert_eq!(render(&a), Err(RenderError::InvalidKey(key.into())), "{key:?}");
-        }
-        let mut a = two_accounts();
-        a.set_override(&format!("{}:", "k".repeat(40)), "v");
-        assert_eq!(render(&a), Err(RenderError::InvalidKey("k".repeat(32))));
-        // Every allowed character, and a name longer than the padding column.
-        let mut a = two_accounts();
-        let long = "Block RTP When Alerting_x-1.0";
-        a.set_override(long, "v:w");
-        a.set_override("SIP  Port", "5060");
-        let got = config(&a);
-        assert_eq!(value(&got, long), Some("v:w"));
-        assert_eq!(value(&got, "SIP  Port"), Some("5060"));
-        let text = String::from_utf8(render(&a).expect("renders").content).expect("utf-8");
-        assert!(text.contains(&format!("\r\n{long}:v:w\r\n")), "{text}");
-    }
-
-    #[test]
-    fn overrides_replace_in_place_and_append() {
-        let mut a = two_accounts();
-        a.set_override("LCD Title", "Desk 1");
-        a.set_override("Account1 Password", "new");
-        a.set_override("SIP2 Register Pswd", "new102");
-        a.set_override("PNP Enable", "1");
-        a.set_override("SIP1 MWI Num", "*97");
-        a.set_override("Flash File Name", "$mac.cfg");
-        let base = config(&two_accounts());
-        let got = config(&a);
-        assert_eq!(got.len(), base.len() + 3);
-        // In place: same position, same section, new value, one line per name.
-        for (name, new) in [
-            ("Account1 Password", "new"),
-            ("SIP2 Register Pswd", "new102"),
-            ("PNP Enable", "1"),
-        ] {
-            let at = base.iter().position(|(_, n, _)| n == name).expect("generated");
-            let before = &base[at];
-            let after_at = got.iter().position(|(_, n, _)| n == name).expect("present");
-            assert_eq!(got[after_at], (before.0.clone(), name.to_owned(), new.to_owned()));
-            assert_eq!(got.iter().filter(|(_, n, _)| n == name).count(), 1, "{name}");
-        }
-        // Appended: a per-line name at the end of the SIP section, others at the end of the file.
-        let sip_end = got
-            .iter()
-            .rposition(|(s, _, _)| s == "<SIP CONFIG MODULE>")
-            .expect("sip section");
-        assert_eq!(got[sip_end].1, "SIP1 MWI Num");
-        assert_eq!(got[sip_end].2, "*97");
-        assert_eq!(got[sip_end - 1].1, "SIP2 Transport");
-        let tail: Vec<_> = got[got.len() - 2..].to_vec();
-        assert_eq!(
-            tail,
-            [
-                ("<AUTOUPDATE CONFIG MODULE>", "LCD Title", "Desk 1"),
-                ("<AUTOUPDATE CONFIG MODULE>", "Flash File Name", "$mac.cfg"),
-            ]
-            .map(|(s, n, v)| (s.to_owned(), n.to_owned(), v.to_owned()))
-        );
-        // Everything else is unchanged and in the same order.
-        let changed = [
-            "Account1 Password",
-            "SIP2 Register Pswd",
-            "PNP Enable",
-            "SIP1 MWI Num",
-            "LCD Title",
-            "Flash File Name",
-        ];
-        let same = |list: &Parsed| -> Parsed {
-            list.iter()
-                .filter(|(_, n, _)| !changed.contains(&n.as_str()))
-                .cloned()
-                .collect()
-        };
-        assert_eq!(same(&got), same(&base));
-
-        // Duplicate override names (the field is public): the last one wins, in place.
-        let mut a = two_accounts();
-        a.overrides = vec![
-            ("X Y".into(), "1".into()),
-            ("Time Zone".into(), "8".into()),
-            ("X Y".into(), "2".into()),
-        ];
-        let got = config(&a);
-        assert_eq!(
-            got[2],
-            ("<GLOBAL CONFIG MODULE>".into(), "Time Zone".into(), "8".into())
-        );
-        assert_eq!(got.last().map(|(_, n, v)| (n.as_str(), v.as_str())), Some(("X Y", "2")));
-        assert_eq!(got.len(), base.len() + 1);
-
-        // Sections that would otherwise be absent are created for appended overrides.
-        let mut a = Assignment {
-            mac: Some(MAC),
-            keep_pnp_enabled: true,
-            ..Assignment::default()
-        };
-        a.set_override("SIP12 Phone Number", "x");
-        a.set_override("Enable VLAN", "1");
-        a.set_override("SIP Trace Level", "0");
-        assert_eq!(
-            config(&a),
-            [
-                ("<SIP CONFIG MODULE>", "SIP12 Phone Number", "x"),
-                ("<AUTOUPDATE CONFIG MODULE>", "Enable VLAN", "1"),
-                ("<AUTOUPDATE CONFIG MODULE>", "SIP Trace Level", "0"),
-            ]
-            .map(|(s, n, v)| (s.to_owned(), n.to_owned(), v.to_owned()))
-        );
-    }
-
-    #[test]
-    fn pnp_is_switched_off_unless_kept() {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            ..Assignment::default()
-        };
-        let got = config(&a);
-        assert_eq!(pairs(&got), owned(&[(MARK_PNP, ""), ("PNP Enable", "0")]));
-        assert!(got.iter().all(|(s, _, _)| s == "<AUTOUPDATE CONFIG MODULE>"));
-        a.keep_pnp_enabled = true;
-        assert_eq!(config(&a), Parsed::new());
-        let empty = format!("{HEADER_LINE}\r\n<<END OF FILE>>\r\n");
-        assert_eq!(render(&a).expect("renders").content, empty.as_bytes());
-        let mut a = two_accounts();
-        a.keep_pnp_enabled = true;
-        assert!(
-            !config(&a)
-                .iter()
-                .any(|(_, n, _)| n.to_ascii_lowercase().contains("pnp"))
-        );
-    }
-
-    #[test]
-    fn special_values_pass_through_verbatim() {
-        let mut a = two_accounts();
-        let password = "100% : #not a comment & <x> \"q\" 'a' %NULL% $mac";
-        let display = "  Zoë & 北京 😀 ";
-        a.accounts[0].password = Some(password.into());
-        a.accounts[0].display_name = Some(display.into());
-        a.accounts[1].display_name = Some(String::new());
-        a.set_override("Default Language", "fr:ca");
-        let file = render(&a).expect("renders");
-        let text = String::from_utf8(file.content.clone()).expect("utf-8");
-        assert!(
-            text.contains(&format!("\r\nSIP1 Register Pswd      :{password}\r\n")),
-            "{text}"
-        );
-        assert!(
-            text.contains(&format!("\r\nSIP1 Display Name       :{display}\r\n")),
-            "{text}"
-        );
-        assert!(text.contains("\r\nSIP2 Display Name       :\r\n"), "{text}");
-        let got = parse(&file.content);
-        assert_eq!(value(&got, "SIP1 Register Pswd"), Some(password));
-        assert_eq!(value(&got, "SIP1 Display Name"), Some(display));
-        assert_eq!(
-            got.last().map(|(_, n, v)| (n.as_str(), v.as_str())),
-            Some(("Default Language", "fr:ca"))
-        );
-    }
-
-    #[test]
-    fn provisioning_url_schemes() {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            keep_pnp_enabled: true,
-            ..Assignment::default()
-        };
-        for (url, code) in [
-            ("http://10.0.0.1/prov", "4"),
-            ("HTTPS://user:pw@pbx.example:8443/a/b/", "5"),
-            ("tftp://10.0.0.1", "2"),
-            ("ftp://pbx/x?u=http://y", "1"),
-            ("https://[2001:db8::1]/p%20q/", "5"),
-        ] {
-            a.provisioning_url = Some(url.into());
-            assert_eq!(
-                pairs(&config(&a)),
-                owned(&[
-                    (KEY_FLASH_SERVER, url),
-                    (KEY_FLASH_PROTOCOL, code),
-                    (KEY_FLASH_MODE, "1")
-                ]),
-                "{url}"
-            );
-        }
-        for (url, echo) in [
-            ("sips://x", "sips"),
-            ("file:///etc/passwd", "file"),
-            ("ldap://pbx", "ldap"),
-            ("httpx://pbx", "httpx"),
-            ("://pbx", ""),
-            ("pbx.example/prov", ""),
-            ("pbx/x?u=http://y", ""),
-            ("user:secret@pbx/prov", ""),
-            ("1http://x", ""),
-            ("", ""),
-        ] {
-            a.provisioning_url = Some(url.into());
-            assert_eq!(render(&a), Err(RenderError::InvalidUrl(echo.into())), "{url}");
-        }
-        a.provisioning_url = Some(format!("{}://pbx", "x".repeat(50)));
-        assert_eq!(render(&a), Err(RenderError::InvalidUrl("x".repeat(32))));
-    }
-
-    #[test]
-    fn outbound_proxy_forms() {
-        for (proxy, expected) in [
-            ("obp.example", vec![("Addr", "obp.example")]),
-            ("obp.example:5070", vec![("Addr", "obp.example"), ("Port", "5070")]),
-            ("10.0.0.9:0", vec![("Addr", "10.0.0.9"), ("Port", "0")]),
-            ("[2001:db8::2]:5071", vec![("Addr", "2001:db8::2"), ("Port", "5071")]),
-            ("[2001:db8::2]", vec![("Addr", "2001:db8::2")]),
-            ("2001:db8::2", vec![("Addr", "2001:db8::2")]),
-            ("obp.example:", vec![("Addr", "obp.example:")]),
-            ("obp.example:+5", vec![("Addr", "obp.example:+5")]),
-            ("obp.example:70000", vec![("Addr", "obp.example:70000")]),
-            ("[2001:db8::2]x", vec![("Addr", "[2001:db8::2]x")]),
-            ("[2001:db8::2", vec![("Addr", "[2001:db8::2")]),
-        ] {
-            let mut a = Assignment {
-                mac: Some(MAC),
-                keep_pnp_enabled: true,
-                ..Assignment::default()
-            };
-            a.account_mut(1).outbound_proxy = Some(proxy.into());
-            let mut want = owned(&[(MARK_SIP_LINES, ""), ("SIP1 Enable Reg", "1")]);
-            for (suffix, value) in expected {
-                want.push((format!("SIP1 Proxy {suffix}"), value.to_owned()));
-            }
-            want.push(("SIP1 Transport".into(), "0".into()));
-            assert_eq!(pairs(&config(&a)), want, "{proxy}");
-        }
-        // An empty proxy is no proxy.
-        let mut a = two_accounts();
-        a.accounts[0].outbound_proxy = Some(String::new());
-        assert!(!config(&a).iter().any(|(_, n, _)| n.starts_with("SIP1 Proxy")));
-    }
-
-    #[test]
-    fn gap_account_is_skipped_and_auth_id_falls_back() {
-        let mut a = Assignment {
-            mac: Some(MAC),
-            keep_pnp_enabled: true,
-            ..Assignment::default()
-        };
-        a.account_mut(3).user_id = Some("103".into());
-        a.account_mut(3).transport = Transport::Tcp;
-        assert_eq!(
-            pairs(&config(&a)),
-            owned(&[
-                (MARK_SIP_LINES, ""),
-                ("SIP3 Phone Number", "103"),
-                ("SIP3 Register User", "103"),
-                ("SIP3 Enable Reg", "1"),
-                ("SIP3 Transport", "1"),
-            ])
-        );
-    }
-
-    #[test]
-    fn missing_mac() {
-        let a = Assignment {
-            mac: None,
-            ..two_accounts()
-        };
-        assert_eq!(render(&a), Err(RenderError::MissingMac));
-    }
-
-    #[test]
-    fn dispatch_and_determinism() {
-        let a = two_accounts();
-        assert_eq!(super::super::render("fanvil", &a), render(&a));
-        assert_eq!(render(&a).expect("renders"), render(&a.clone()).expect("renders"));
-    }
-}
+#[path = "fanvil_tests.rs"]
+mod tests;

@@ -1,6 +1,8 @@
 //! Grandstream's legacy binary config `cfg<mac>` (config-formats.md §3.1; GS3, wazo, sipXecom
 //! and Elastix agree): the phone fetches it before `cfg<mac>.xml` and applies it at once, so it
-//! can carry the XML config password (P1359) or redirect the phone.
+//! can carry the XML config password (P1359) or redirect the phone. It carries the same
+//! P-values as the XML file, from the same list (`grandstream_pvalues::entries`), whatever the
+//! model's XML dialect.
 //!
 //! Layout, big-endian: a 16-byte header — total length in 16-bit words (4 bytes), checksum
 //! (2), MAC (6), `0D 0A 0D 0A` — then the body `P<n>=<value>&…&gnkey=0b82`, values
@@ -8,7 +10,7 @@
 //! words of the whole file sum to zero. There is no cipher, only the checksum: serve it over
 //! HTTPS.
 
-use super::grandstream::entries;
+use super::grandstream_pvalues::entries;
 use super::values::check_value;
 use super::{RenderError, RenderedFile};
 use crate::assign::Assignment;
@@ -23,7 +25,7 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mut body = Vec::new();
     for entry in entries(a)? {
         if entry.key.is_empty() || !entry.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(RenderError::invalid_key(entry.key));
+            return Err(RenderError::invalid_key(&entry.key));
         }
         check_value(&entry.value, &entry.field, char::is_control)?;
         body.extend_from_slice(entry.key.as_bytes());
@@ -129,6 +131,29 @@ mod tests {
         assert!(got.contains(&("P35".to_owned(), "101".to_owned())));
         assert!(got.contains(&("P1359".to_owned(), "xml-pw".to_owned())));
         assert!(got.contains(&("P1414".to_owned(), "0".to_owned())));
+    }
+
+    #[test]
+    fn carries_the_same_p_values_as_the_xml_file() {
+        use crate::assign::{KeyBank, KeyKind};
+        let mut a = assignment();
+        a.language = Some("fr".into());
+        a.timezone = crate::timezone::Zone::find("Europe/Berlin");
+        a.account_mut(1).register_expires = Some(600);
+        let key = a.key_mut(1);
+        key.bank = KeyBank::Programmable;
+        key.kind = KeyKind::Blf;
+        key.value = Some("102".into());
+        let xml = super::super::grandstream::render_pvalues(&a).unwrap();
+        let from_xml: Vec<(String, String)> = super::super::xml::parse(&xml.content)
+            .into_iter()
+            .filter_map(|n| Some((n.path.strip_prefix("gs_provision/config/")?.to_owned(), n.text)))
+            .collect();
+        let mut from_binary = pairs(&render(&a).unwrap().content);
+        assert_eq!(from_binary.pop(), Some(("gnkey".to_owned(), "0b82".to_owned())));
+        assert_eq!(from_binary, from_xml);
+        assert!(from_binary.contains(&("P246".to_owned(), "CET-1CEST-2,M3.5.0/2,M10.5.0/3".to_owned())));
+        assert!(from_binary.contains(&("P323".to_owned(), "1".to_owned())));
     }
 
     #[test]

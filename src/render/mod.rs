@@ -13,10 +13,16 @@
 mod accounts;
 pub mod fanvil;
 mod field;
+pub mod gigaset;
 pub mod grandstream;
 pub mod grandstream_binary;
+pub mod grandstream_items;
+mod grandstream_pvalues;
+mod grandstream_values;
 mod hostport;
 pub mod htek;
+#[allow(dead_code, reason = "the vendor renderers adopt it one by one")]
+mod keys;
 pub mod panasonic;
 pub mod snom;
 #[cfg(test)]
@@ -25,6 +31,9 @@ mod url;
 mod values;
 mod xml;
 pub mod yealink;
+mod yealink_dss;
+mod yealink_keys;
+mod yealink_locale;
 
 use std::fmt;
 
@@ -62,6 +71,17 @@ pub enum RenderError {
     InvalidKey(String),
     /// The provisioning URL has a scheme the vendor cannot fetch from (the scheme, capped).
     InvalidUrl(String),
+    /// A file shared by many phones (model or common file) was asked to carry accounts: their
+    /// passwords would reach every phone that fetches it.
+    AccountsInSharedFile,
+    /// The vendor has no file by this name, or sippnp does not render it (the name, capped).
+    UnsupportedFile(String),
+    /// Key `key` (1-based, in the assignment's order) is at a position beyond what the model's
+    /// bank holds (`max`), or in a bank the model does not have (`max` 0).
+    KeyOutOfRange { key: usize, max: u16 },
+    /// A value of the neutral model this vendor cannot express (`field` names it, e.g.
+    /// `account 1 codec iLBC` or `key 3 kind park`); never the value itself if it may be secret.
+    UnsupportedValue { field: String },
 }
 
 impl RenderError {
@@ -90,6 +110,21 @@ impl fmt::Display for RenderError {
             RenderError::InvalidKey(key) => {
                 write!(f, "invalid config key \"{}\" in overrides", key.escape_debug())
             }
+            RenderError::AccountsInSharedFile => {
+                f.write_str("a model or common file is shared by many phones and cannot carry accounts")
+            }
+            RenderError::UnsupportedFile(name) => {
+                write!(f, "no renderer for the file \"{}\" of this vendor", name.escape_debug())
+            }
+            RenderError::KeyOutOfRange { key, max: 0 } => {
+                write!(f, "key {key} is in a key bank this model does not have")
+            }
+            RenderError::KeyOutOfRange { key, max } => {
+                write!(f, "key {key} is beyond the {max} keys of its bank on this model")
+            }
+            RenderError::UnsupportedValue { field } => {
+                write!(f, "this vendor's config cannot express {}", field.escape_debug())
+            }
             RenderError::InvalidUrl(scheme) => write!(
                 f,
                 "provisioning url scheme \"{}\" is not one this vendor fetches from (http, https, tftp; ftp for some)",
@@ -103,7 +138,15 @@ impl std::error::Error for RenderError {}
 
 /// Vendor ids that [`render`] supports.
 pub fn supported_vendors() -> &'static [&'static str] {
-    &["fanvil", "grandstream", "htek", "panasonic", "snom", "yealink"]
+    &[
+        "fanvil",
+        "gigaset",
+        "grandstream",
+        "htek",
+        "panasonic",
+        "snom",
+        "yealink",
+    ]
 }
 
 /// Renders the config file for `assignment` in the format of `vendor` (canonical lowercase id,
@@ -111,6 +154,7 @@ pub fn supported_vendors() -> &'static [&'static str] {
 pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, RenderError> {
     match vendor {
         "fanvil" => fanvil::render(assignment),
+        "gigaset" => gigaset::render(assignment),
         "grandstream" => grandstream::render(assignment),
         "htek" => htek::render(assignment),
         "panasonic" => panasonic::render(assignment),
@@ -118,6 +162,41 @@ pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, Ren
         "yealink" => yealink::render(assignment),
         "" => Err(RenderError::MissingVendor),
         other => Err(RenderError::UnsupportedVendor(capped(other))),
+    }
+}
+
+/// Renders a file shared by many phones: a model file (`y000000000028.cfg`, `cfgGXP2170.xml`,
+/// `f0C00620000.cfg`) or the vendor's common file (`cfg.xml`, `ConfigCom.cfg`), named
+/// `file_name` as the phone asked for it. Only device-wide settings go in (provisioning, time,
+/// language, passwords, network); an assignment with accounts is
+/// [`RenderError::AccountsInSharedFile`].
+pub fn render_shared(vendor: &str, file_name: &str, assignment: &Assignment) -> Result<RenderedFile, RenderError> {
+    if assignment
+        .accounts
+        .iter()
+        .any(|acct| *acct != crate::assign::Account::default())
+    {
+        return Err(RenderError::AccountsInSharedFile);
+    }
+    match vendor {
+        "snom" => snom::render_shared(file_name, assignment),
+        "panasonic" => panasonic::render_shared(file_name, assignment),
+        "yealink" => yealink::render_shared(file_name, assignment),
+        "grandstream" => grandstream::render_shared(file_name, assignment),
+        "fanvil" => fanvil::render_shared(file_name, assignment),
+        "htek" => htek::render_shared(file_name, assignment),
+        "" => Err(RenderError::MissingVendor),
+        _ if !supported_vendors().contains(&vendor) => Err(RenderError::UnsupportedVendor(capped(vendor))),
+        _ => Err(RenderError::UnsupportedFile(capped(file_name))),
+    }
+}
+
+/// Renders a device's boot file (Yealink `<mac>.boot`: which config files to load, in order).
+pub fn render_boot(vendor: &str, _assignment: &Assignment) -> Result<RenderedFile, RenderError> {
+    match vendor {
+        "yealink" => yealink::render_boot(_assignment),
+        "" => Err(RenderError::MissingVendor),
+        _ => Err(RenderError::UnsupportedFile(capped(&format!("{vendor} boot file")))),
     }
 }
 
@@ -183,6 +262,13 @@ mod tests {
             RenderError::TooManyAccounts { max: 6, got: 7 },
             RenderError::InvalidKey("bad key\r\n".into()),
             RenderError::InvalidUrl("ftp".into()),
+            RenderError::AccountsInSharedFile,
+            RenderError::UnsupportedFile("x.cfg".into()),
+            RenderError::KeyOutOfRange { key: 3, max: 0 },
+            RenderError::KeyOutOfRange { key: 3, max: 2 },
+            RenderError::UnsupportedValue {
+                field: "account 1 codec iLBC".into(),
+            },
         ];
         for error in errors {
             let text = error.to_string();

@@ -6,7 +6,7 @@ use crate::device::Mac;
 
 /// The two-account assignment of the golden tests: account 1 with every field (outbound proxy
 /// `proxy.example:5070`), account 2 with user id, password, `registrar2` and TLS, and every
-/// global, with the vendor's own `provisioning_url` and `timezone`. Each vendor's test adds what
+/// global, with the vendor's own `provisioning_url` and IANA `timezone`. Each vendor's test adds what
 /// it needs on top.
 pub(super) fn two_accounts(mac: Mac, registrar2: &str, provisioning_url: &str, timezone: &str) -> Assignment {
     let mut a = Assignment {
@@ -28,8 +28,8 @@ pub(super) fn two_accounts(mac: Mac, registrar2: &str, provisioning_url: &str, t
     two.registrar_host = Some(registrar2.into());
     two.transport = Transport::Tls;
     a.provisioning_url = Some(provisioning_url.into());
-    a.ntp_server = Some("pool.ntp.org".into());
-    a.timezone = Some(timezone.into());
+    a.ntp_servers = vec!["pool.ntp.org".into()];
+    a.timezone = crate::timezone::Zone::find(timezone);
     a.admin_password = Some("admin!".into());
     a
 }

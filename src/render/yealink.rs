@@ -1,4 +1,5 @@
-//! Yealink text provisioning (`<mac>.cfg`, V81+ dialect), for accounts 1–16.
+//! Yealink text provisioning: the device file `<mac>.cfg`, the model's common file
+//! `y0000000000XX.cfg` and the boot file `<mac>.boot`, accounts 1–16 (fewer per model).
 //!
 //! Syntax (config-formats §2.2, sources YLB, WZ, FP): UTF-8 text whose first line is exactly
 //! `#!version:1.0.0.1`, then one `key = value` per line. The format has no quoting and no
@@ -7,73 +8,91 @@
 //! and override keys are limited to `[A-Za-z0-9_.]+`. Everything else (`%`, `=`, `#`, quotes,
 //! `&<>`, non-ASCII) is written verbatim.
 //!
-//! Dialect (§2.2 "Dialect by firmware"): `account.N.sip_server.1.transport_type` (V80+) and the
-//! `static.` prefix on `auto_provision.*` and `security.*` (V81+, with the V86+ URL key).
+//! Key names by firmware generation (V73 / V80 / V81+) and how the generation is chosen:
+//! [`super::yealink_keys`]. Time zone and language: [`super::yealink_locale`]. DSS keys:
+//! [`super::yealink_dss`]. Per neutral field (V81+ names; N = account, sources in brackets):
+//!
+//! | neutral | keys |
+//! |---|---|
+//! | provisioning URL, HTTP user / password | `static.auto_provision.server.url`, `.server.username`, `.server.password` (WZ, FP) |
+//! | resync interval | `static.auto_provision.repeat.enable = 1`, `static.auto_provision.repeat.minutes` (1–43200) (FP) |
+//! | firmware URL | `static.firmware.url` (WZ v86, config-formats §2.2) |
+//! | NTP servers | `local_time.ntp_server1`, `local_time.ntp_server2` (the first two) |
+//! | time zone, language | see [`super::yealink_locale`] |
+//! | admin / user password | `static.security.user_password = admin:<pw>` / `= user:<pw>` (the key repeated; WZ) |
+//! | VLAN | `static.network.vlan.internet_port_enable = 1`, `_vid`, `_priority` (WZ) |
+//! | syslog | `static.syslog.enable = 1`, `static.syslog.server`, `.server_port`, `.level` (0–6) (FP) |
+//! | PnP off | `static.auto_provision.pnp_enable = 0` (§2.2, §6 item 3) |
+//! | account | `account.N.enable`, `.label`, `.display_name`, `.user_name`, `.auth_name`, `.password` |
+//! | registrar, backup | `account.N.sip_server.1.*` / `.sip_server.2.*`: `address`, `port`, `transport_type` (0 UDP, 1 TCP, 2 TLS), `expires` |
+//! | outbound proxy | `account.N.outbound_proxy_enable = 1`, `account.N.outbound_proxy.1.address`, `.port` |
+//! | voicemail, MWI | `voice_mail.number.N`, `account.N.subscribe_mwi` (0/1) |
+//! | codecs | see [`super::yealink_keys`] |
+//! | DTMF | `account.N.dtmf.type`: 0 in-band, 1 RFC 2833, 2 SIP INFO (Yealink admin guide) |
+//! | SRTP | `account.N.srtp_encryption`: 0 disabled, 1 optional, 2 compulsory (WZ, FP) |
+//!
+//! Overrides replace a generated key's value in place (the first line with that key: for the
+//! repeated `security.user_password` that is the admin's line), or are appended in order.
+//!
+//! The plaintext-key alternative to `<name>_Security.enc` (config-formats §3.2:
+//! `static.auto_provision.aes_key_in_file = 0` with `static.auto_provision.aes_key_16.com` /
+//! `.mac`) has no neutral field: a host sets those keys through the common file's overrides.
 
 use std::borrow::Cow;
 
-use super::accounts::used_accounts;
+use super::accounts::{account_limit, used_accounts};
 use super::field::Field;
 use super::hostport::split_host_port;
+use super::keys::check_keys;
 use super::url::{check_known_scheme, strict_scheme};
 use super::values::{breaks_line, check_override_key, check_value};
-use super::{RenderError, RenderedFile, replace_or_append};
-use crate::assign::{Account, Assignment, Transport};
+use super::yealink_dss::key_entries;
+use super::yealink_keys::{Dialect, Global, TransportKey};
+use super::yealink_locale::{KEY_LANG_GUI, KEY_LANG_WUI, language, time_zone_lines};
+use super::{RenderError, RenderedFile, capped, replace_or_append};
+use crate::assign::{Account, Assignment, DtmfMode, SrtpMode, Transport};
+use crate::capabilities;
 use crate::net::unbracket;
 
-/// Accounts the format addresses: the largest models (T46U/T48U/T5x) have 16 (§2.2 field map).
+/// The vendor id in the capability table.
+const VENDOR: &str = "yealink";
+
+/// Accounts the format addresses: the largest models (T46U/T48U/T5x) have 16 (§2.2 field map);
+/// each model's own count comes from the capability table.
 const MAX_ACCOUNTS: usize = 16;
 
-/// Mandatory first line of every config file (§2.2 syntax; YLB, FP, WZ).
+/// Mandatory first line of every config and boot file (§2.2 syntax; YLB, FP, WZ).
 const HEADER: &str = "#!version:1.0.0.1";
 
-/// Where the phone fetches its config later: full `scheme://host/path` (§2.2 field map
-/// "provisioning URL"; WZ v86 `base.tpl`).
-const KEY_PROVISIONING_URL: &str = "static.auto_provision.server.url";
-/// First NTP server (§2.2 field map "NTP / TZ").
-const KEY_NTP_SERVER: &str = "local_time.ntp_server1";
-/// Time zone as the phone expects it, e.g. `+1` (§2.2 field map "NTP / TZ").
-const KEY_TIMEZONE: &str = "local_time.time_zone";
-/// `user:password` pairs; the admin's is `admin:<pw>` (§2.2 syntax and field map "admin password").
-const KEY_USER_PASSWORD: &str = "static.security.user_password";
-/// SIP Plug-and-Play SUBSCRIBE at boot, `0` = off (§2.2 field map "PnP off"; §6 item 3).
-const KEY_PNP: &str = "static.auto_provision.pnp_enable";
+/// First and second NTP server (§2.2 field map "NTP / TZ").
+const KEY_NTP_SERVERS: [&str; 2] = ["local_time.ntp_server1", "local_time.ntp_server2"];
+
+/// Longest interval `auto_provision.repeat.minutes` takes (Yealink admin guide: 1–43200).
+const MAX_REPEAT_MINUTES: u32 = 43_200;
+
+/// Highest `static.syslog.level` (0 emergency … 6 informational; the phones have no level 7).
+const MAX_SYSLOG_LEVEL: u8 = 6;
 
 /// Schemes the phone can fetch its config with (compared case-insensitively).
 const URL_SCHEMES: [&str; 4] = ["http", "https", "tftp", "ftp"];
 
-/// Per-account key suffixes (`account.N.<suffix>`), all from the §2.2 field map (WZ v86
-/// `base.tpl`), in emit order, with the neutral field name used in errors.
-const ACCOUNT_KEYS: [(&str, &str); 12] = [
-    // enabled (0/1)
-    ("enable", "enabled"),
-    ("label", "label"),
-    ("display_name", "display name"),
-    // user id (the extension)
-    ("user_name", "user id"),
-    // auth id, falling back to the user id
-    ("auth_name", "auth id"),
-    ("password", "password"),
-    // registrar host, IPv6 without brackets
-    ("sip_server.1.address", "registrar"),
-    ("sip_server.1.port", "registrar port"),
-    // 0 UDP, 1 TCP, 2 TLS (3 DNS-NAPTR is not modelled)
-    ("sip_server.1.transport_type", "transport"),
-    ("outbound_proxy_enable", "outbound proxy"),
-    ("outbound_proxy.1.address", "outbound proxy"),
-    ("outbound_proxy.1.port", "outbound proxy"),
-];
-
 /// Renders `<mac>.cfg` for `a`.
 ///
-/// Globals come first (server URL, NTP server, time zone, admin password, and PnP off unless
-/// kept on), then accounts 1–16 in order; only values that are present are written (enable and
-/// transport always, for each account present). An entirely empty account is skipped.
-/// Overrides replace a generated key's value in place, or are appended in their given order.
+/// Globals come first (provisioning, firmware, time, language, passwords, network, PnP off
+/// unless kept on), then accounts in order, then the DSS keys; only values that are present
+/// are written (enable and transport always, for each account present). An entirely empty
+/// account is skipped. Overrides come last (in place, or appended).
 pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
+    render_device(a, Dialect::for_model(a.model.as_deref()))
+}
+
+/// [`render`] with the keys of `dialect`.
+fn render_device(a: &Assignment, dialect: Dialect) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
-    let mut entries = globals(a)?;
-    entries.extend(accounts(&a.accounts)?);
+    check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
+    let mut entries = globals(a, dialect)?;
+    entries.extend(accounts(a, dialect)?);
+    entries.extend(key_entries(&a.keys)?);
     apply_overrides(&mut entries, &a.overrides)?;
     Ok(RenderedFile {
         file_name: format!("{}.cfg", mac.to_lower_hex()),
@@ -82,41 +101,184 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     })
 }
 
-/// One `key = value` line to write.
-struct Entry<'a> {
-    key: Cow<'a, str>,
-    value: Cow<'a, str>,
-    field: Field<'a>,
+/// Renders a model's common file `y0000000000XX.cfg` (`file_name` as the phone asked for it):
+/// the same globals and keys as [`render`], no accounts. Any other name is
+/// [`RenderError::UnsupportedFile`]. The key generation is the model's, or else the one of the
+/// family whose common file this is.
+pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, RenderError> {
+    if !is_common_file(file_name) {
+        return Err(RenderError::UnsupportedFile(capped(file_name)));
+    }
+    if a.accounts.iter().any(|acct| *acct != Account::default()) {
+        return Err(RenderError::AccountsInSharedFile);
+    }
+    let model = a.model.as_deref();
+    check_keys(VENDOR, model, &a.keys)?;
+    let dialect = Dialect::for_common_file(model, file_name);
+    let mut entries = globals(a, dialect)?;
+    entries.extend(key_entries(&a.keys)?);
+    apply_overrides(&mut entries, &a.overrides)?;
+    Ok(RenderedFile {
+        file_name: file_name.to_owned(),
+        content_type: "text/plain",
+        content: write(&entries)?,
+    })
 }
 
-fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
+/// Renders the boot file `<mac>.boot` (YLB: V81+ firmware asks for it first): the header,
+/// `include:config "<file>"` for the model's common file (when the capability table knows
+/// it) and then `<mac>.cfg`, both relative to the boot file, and `overwrite_mode = 1`, so a
+/// setting the assignment no longer carries goes back to the phone's default instead of
+/// keeping its last provisioned value.
+pub fn render_boot(a: &Assignment) -> Result<RenderedFile, RenderError> {
+    let mac = a.mac.ok_or(RenderError::MissingMac)?.to_lower_hex();
+    let common = capabilities::family(VENDOR, a.model.as_deref())
+        .filter(|found| found.exact)
+        .and_then(|found| found.model)
+        .and_then(|model| model.common_file);
+    let mut out = format!("{HEADER}\n");
+    for file in common
+        .into_iter()
+        .map(Cow::Borrowed)
+        .chain([Cow::Owned(format!("{mac}.cfg"))])
+    {
+        out.push_str(&format!("include:config \"{file}\"\n"));
+    }
+    out.push_str("overwrite_mode = 1\n");
+    Ok(RenderedFile {
+        file_name: format!("{mac}.boot"),
+        content_type: "text/plain",
+        content: out.into_bytes(),
+    })
+}
+
+/// `y` and 12 digits, `.cfg`: a model's common file (§2.2 files).
+fn is_common_file(name: &str) -> bool {
+    name.strip_prefix('y')
+        .and_then(|rest| rest.strip_suffix(".cfg"))
+        .is_some_and(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// One `key = value` line to write.
+pub(super) struct Entry<'a> {
+    pub(super) key: Cow<'a, str>,
+    pub(super) value: Cow<'a, str>,
+    pub(super) field: Field<'a>,
+}
+
+fn unsupported(field: impl Into<String>) -> RenderError {
+    RenderError::UnsupportedValue { field: field.into() }
+}
+
+fn globals<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, RenderError> {
     let mut entries = Vec::new();
-    let mut push = |key, value, field| {
+    let mut push = |key: &'static str, value: Cow<'a, str>, field| {
         entries.push(Entry {
             key: Cow::Borrowed(key),
             value,
             field: Field::Global(field),
         })
     };
+    // The key of `global` in this generation, or UnsupportedValue for `field`.
+    let key = |global, field: &str| dialect.global(global).ok_or_else(|| unsupported(field));
     if let Some(url) = a.provisioning_url.as_deref() {
         check_scheme(url)?;
-        push(KEY_PROVISIONING_URL, Cow::from(url), "provisioning url");
-    }
-    if let Some(ntp) = a.ntp_server.as_deref() {
-        push(KEY_NTP_SERVER, Cow::from(ntp), "ntp server");
-    }
-    if let Some(timezone) = a.timezone.as_deref() {
-        push(KEY_TIMEZONE, Cow::from(timezone), "timezone");
-    }
-    if let Some(password) = a.admin_password.as_deref() {
         push(
-            KEY_USER_PASSWORD,
-            Cow::from(format!("admin:{password}")),
-            "admin password",
+            key(Global::ProvisioningUrl, "provisioning url")?,
+            Cow::from(url),
+            "provisioning url",
         );
     }
+    if let Some(user) = a.provisioning_user.as_deref() {
+        push(
+            key(Global::ProvisioningUser, "provisioning user")?,
+            Cow::from(user),
+            "provisioning user",
+        );
+    }
+    if let Some(password) = a.provisioning_password.as_deref() {
+        push(
+            key(Global::ProvisioningPassword, "provisioning password")?,
+            Cow::from(password),
+            "provisioning password",
+        );
+    }
+    if let Some(minutes) = a.resync_interval_min {
+        if !(1..=MAX_REPEAT_MINUTES).contains(&minutes) {
+            return Err(unsupported(format!("resync interval {minutes}")));
+        }
+        push(
+            key(Global::RepeatEnable, "resync interval")?,
+            Cow::from("1"),
+            "resync interval",
+        );
+        push(
+            key(Global::RepeatMinutes, "resync interval")?,
+            Cow::from(minutes.to_string()),
+            "resync interval",
+        );
+    }
+    if let Some(url) = a.firmware_url.as_deref() {
+        push(
+            key(Global::FirmwareUrl, "firmware url")?,
+            Cow::from(url),
+            "firmware url",
+        );
+    }
+    for (key, ntp) in KEY_NTP_SERVERS.into_iter().zip(&a.ntp_servers) {
+        push(key, Cow::from(ntp.as_str()), "ntp server");
+    }
+    if let Some(zone) = a.timezone {
+        for (key, value) in time_zone_lines(&zone)? {
+            push(key, Cow::from(value), "timezone");
+        }
+    }
+    if let Some(code) = a.language.as_deref() {
+        let name = language(code)?;
+        push(KEY_LANG_GUI, Cow::from(name), "language");
+        push(KEY_LANG_WUI, Cow::from(name), "language");
+    }
+    if let Some(password) = a.admin_password.as_deref() {
+        let value = Cow::from(format!("admin:{password}"));
+        push(key(Global::UserPassword, "password")?, value, "admin password");
+    }
+    if let Some(password) = a.user_password.as_deref() {
+        let value = Cow::from(format!("user:{password}"));
+        push(key(Global::UserPassword, "password")?, value, "user password");
+    }
+    if let Some(id) = a.vlan_id {
+        push(key(Global::VlanEnable, "vlan id")?, Cow::from("1"), "vlan id");
+        push(key(Global::VlanId, "vlan id")?, Cow::from(id.to_string()), "vlan id");
+    }
+    if let Some(priority) = a.vlan_priority {
+        push(
+            key(Global::VlanPriority, "vlan priority")?,
+            Cow::from(priority.to_string()),
+            "vlan priority",
+        );
+    }
+    if let Some(host) = a.syslog_host.as_deref() {
+        push(key(Global::SyslogEnable, "syslog host")?, Cow::from("1"), "syslog host");
+        push(
+            key(Global::SyslogServer, "syslog host")?,
+            Cow::from(host),
+            "syslog host",
+        );
+    }
+    if let Some(port) = a.syslog_port {
+        let port_key = key(Global::SyslogPort, "syslog port")?;
+        push(port_key, Cow::from(port.to_string()), "syslog port");
+    }
+    if let Some(level) = a.syslog_level {
+        let field = format!("syslog level {level}");
+        let level_key = key(Global::SyslogLevel, &field)?;
+        if level > MAX_SYSLOG_LEVEL {
+            return Err(unsupported(field));
+        }
+        push(level_key, Cow::from(level.to_string()), "syslog level");
+    }
     if !a.keep_pnp_enabled {
-        push(KEY_PNP, Cow::from("0"), "pnp");
+        push(key(Global::Pnp, "pnp")?, Cow::from("0"), "pnp");
     }
     Ok(entries)
 }
@@ -129,37 +291,118 @@ fn check_scheme(url: &str) -> Result<(), RenderError> {
     check_known_scheme(scheme, &URL_SCHEMES)
 }
 
-fn accounts(accounts: &[Account]) -> Result<Vec<Entry<'_>>, RenderError> {
+fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, RenderError> {
     let mut entries = Vec::new();
-    for (index, acct) in used_accounts(accounts, MAX_ACCOUNTS)? {
+    let max = account_limit(VENDOR, a.model.as_deref(), MAX_ACCOUNTS);
+    for (index, acct) in used_accounts(&a.accounts, max)? {
+        let mut push = |key: String, value: Cow<'a, str>, field| {
+            entries.push(Entry {
+                key: Cow::Owned(key),
+                value,
+                field: Field::Account(index, field),
+            })
+        };
+        let mut account = |suffix: &str, value, field| push(format!("account.{index}.{suffix}"), value, field);
+        let transport = Cow::from(transport_code(acct.transport));
+        let per_server = dialect.transport_key() == TransportKey::PerServer;
+        account("enable", Cow::from("1"), "enabled");
+        let names: [(&str, Option<&str>, &'static str); 5] = [
+            ("label", acct.label.as_deref(), "label"),
+            ("display_name", acct.display_name.as_deref(), "display name"),
+            ("user_name", acct.user_id.as_deref(), "user id"),
+            ("auth_name", acct.effective_auth_id(), "auth id"),
+            ("password", acct.password.as_deref(), "password"),
+        ];
+        for (suffix, value, field) in names {
+            if let Some(value) = value {
+                account(suffix, Cow::from(value), field);
+            }
+        }
+        // The registrar (server 1) and the backup registrar (server 2).
+        let servers = [
+            (1, acct.registrar_host.as_deref(), acct.registrar_port, "registrar"),
+            (
+                2,
+                acct.backup_registrar_host.as_deref(),
+                acct.backup_registrar_port,
+                "backup registrar",
+            ),
+        ];
+        for (server, host, port, field) in servers {
+            // Server 1 always gets its transport (UDP is the neutral default).
+            if host.is_none() && server == 2 {
+                continue;
+            }
+            if let Some(host) = host {
+                account(
+                    &format!("sip_server.{server}.address"),
+                    Cow::from(unbracket(host)),
+                    field,
+                );
+            }
+            if let Some(port) = port {
+                account(&format!("sip_server.{server}.port"), Cow::from(port.to_string()), field);
+            }
+            if per_server {
+                account(
+                    &format!("sip_server.{server}.transport_type"),
+                    transport.clone(),
+                    "transport",
+                );
+            }
+            if let Some(expires) = acct.register_expires {
+                account(
+                    &format!("sip_server.{server}.expires"),
+                    Cow::from(expires.to_string()),
+                    "register expires",
+                );
+            }
+        }
+        if !per_server {
+            account("transport", transport, "transport");
+        }
         // An empty proxy string is no proxy: enabling a proxy without an address breaks calls.
         let proxy = acct
             .outbound_proxy
             .as_deref()
             .filter(|p| !p.is_empty())
             .map(split_host_port);
-        let values: [Option<Cow<'_, str>>; 12] = [
-            Some(Cow::from("1")),
-            acct.label.as_deref().map(Cow::from),
-            acct.display_name.as_deref().map(Cow::from),
-            acct.user_id.as_deref().map(Cow::from),
-            acct.effective_auth_id().map(Cow::from),
-            acct.password.as_deref().map(Cow::from),
-            acct.registrar_host.as_deref().map(|host| Cow::from(unbracket(host))),
-            acct.registrar_port.map(|port| Cow::from(port.to_string())),
-            Some(Cow::from(transport_code(acct.transport))),
-            proxy.map(|_| Cow::from("1")),
-            proxy.map(|(host, _)| Cow::from(host)),
-            proxy.and_then(|(_, port)| port).map(|port| Cow::from(port.to_string())),
-        ];
-        for ((suffix, field), value) in ACCOUNT_KEYS.into_iter().zip(values) {
-            if let Some(value) = value {
-                entries.push(Entry {
-                    key: Cow::Owned(format!("account.{index}.{suffix}")),
-                    value,
-                    field: Field::Account(index, field),
-                });
+        if let Some((host, port)) = proxy {
+            let (address_key, port_key) = dialect.outbound_proxy_keys();
+            account("outbound_proxy_enable", Cow::from("1"), "outbound proxy");
+            account(address_key, Cow::from(host), "outbound proxy");
+            if let Some(port) = port {
+                account(port_key, Cow::from(port.to_string()), "outbound proxy");
             }
+        }
+        if let Some(mwi) = acct.mwi {
+            account("subscribe_mwi", Cow::from(if mwi { "1" } else { "0" }), "mwi");
+        }
+        if let Some(number) = acct.voicemail_number.as_deref() {
+            push(
+                format!("voice_mail.number.{index}"),
+                Cow::from(number),
+                "voicemail number",
+            );
+        }
+        for (suffix, value) in dialect.codec_lines(index, &acct.codecs)? {
+            push(format!("account.{index}.{suffix}"), Cow::from(value), "codecs");
+        }
+        if let Some(dtmf) = acct.dtmf {
+            let code = match dtmf {
+                DtmfMode::Inband => "0",
+                DtmfMode::Rfc2833 => "1",
+                DtmfMode::SipInfo => "2",
+            };
+            push(format!("account.{index}.dtmf.type"), Cow::from(code), "dtmf");
+        }
+        if let Some(srtp) = acct.srtp {
+            let code = match srtp {
+                SrtpMode::Disabled => "0",
+                SrtpMode::Optional => "1",
+                SrtpMode::Required => "2",
+            };
+            push(format!("account.{index}.srtp_encryption"), Cow::from(code), "srtp");
         }
     }
     Ok(entries)
@@ -218,12 +461,19 @@ fn write(entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
 mod tests {
     use super::super::test_support::{self, control_error, pairs};
     use super::*;
+    use crate::assign::{Codec, Key, KeyBank, KeyKind};
     use crate::device::Mac;
+    use crate::timezone::Zone;
 
     const MAC: Mac = Mac([0x80, 0x5e, 0xc0, 0x12, 0xab, 0xcd]);
 
     fn two_accounts() -> Assignment {
-        let mut a = test_support::two_accounts(MAC, "[2001:db8::1]", "https://prov.example:8443/yealink/", "+1");
+        let mut a = test_support::two_accounts(
+            MAC,
+            "[2001:db8::1]",
+            "https://prov.example:8443/yealink/",
+            "Europe/Berlin",
+        );
         a.account_mut(2).outbound_proxy = Some("[2001:db8::2]:5071".into());
         a
     }
@@ -259,6 +509,11 @@ mod tests {
 static.auto_provision.server.url = https://prov.example:8443/yealink/
 local_time.ntp_server1 = pool.ntp.org
 local_time.time_zone = +1
+local_time.summer_time = 1
+local_time.dst_time_type = 1
+local_time.start_time = 3/5/7/2
+local_time.end_time = 10/5/7/3
+local_time.offset_time = 60
 static.security.user_password = admin:admin!
 static.auto_provision.pnp_enable = 0
 account.1.enable = 1
@@ -353,8 +608,15 @@ account.2.outbound_proxy.1.port = 5071
         let base = config(&two_accounts());
         let got = config(&a);
         assert_eq!(got.len(), base.len() + 2);
-        assert_eq!(got[3], ("static.security.user_password".into(), "admin:new".into()));
-        assert_eq!(got[4], ("static.auto_provision.pnp_enable".into(), "1".into()));
+        let place = |key: &str| base.iter().position(|(k, _)| k == key).expect("generated");
+        assert_eq!(
+            got[place("static.security.user_password")],
+            ("static.security.user_password".into(), "admin:new".into())
+        );
+        assert_eq!(
+            got[place("static.auto_provision.pnp_enable")],
+            ("static.auto_provision.pnp_enable".into(), "1".into())
+        );
         let at = base
             .iter()
             .position(|(k, _)| k == "account.2.password")
@@ -389,7 +651,10 @@ account.2.outbound_proxy.1.port = 5071
             ("x.y".into(), "2".into()),
         ];
         let got = config(&a);
-        assert_eq!(got[2], ("local_time.time_zone".into(), "+2".into()));
+        assert_eq!(
+            got[place("local_time.time_zone")],
+            ("local_time.time_zone".into(), "+2".into())
+        );
         assert_eq!(got.last(), Some(&("x.y".to_owned(), "2".to_owned())));
         assert_eq!(got.len(), base.len() + 1);
     }
@@ -436,8 +701,8 @@ account.2.outbound_proxy.1.port = 5071
                 "admin password",
                 (|a: &mut Assignment| a.admin_password = Some("x\ny".into())) as fn(&mut _),
             ),
-            ("timezone", |a| a.timezone = Some("+1\n".into())),
-            ("ntp server", |a| a.ntp_server = Some("ntp\r".into())),
+            ("ntp server", |a| a.ntp_servers = vec!["ntp\n".into()]),
+            ("ntp server", |a| a.ntp_servers = vec!["ntp\r".into()]),
             ("provisioning url", |a| a.provisioning_url = Some("http://x/\n".into())),
             ("account 1 display name", |a| {
                 a.accounts[0].display_name = Some("\u{0}".into())
@@ -551,7 +816,7 @@ account.2.outbound_proxy.1.port = 5071
             "https://[2001:db8::1]/p%20q/",
         ] {
             a.provisioning_url = Some(url.into());
-            assert_eq!(config(&a), pairs(&[(KEY_PROVISIONING_URL, url)]), "{url}");
+            assert_eq!(config(&a), pairs(&[("static.auto_provision.server.url", url)]), "{url}");
         }
         for (url, echo) in [
             ("sips://x", "sips"),
@@ -646,5 +911,519 @@ account.2.outbound_proxy.1.port = 5071
         let a = two_accounts();
         assert_eq!(super::super::render("yealink", &a), render(&a));
         assert_eq!(render(&a).expect("renders"), render(&a.clone()).expect("renders"));
+    }
+
+    /// Every neutral field the format carries, on a T46U (V81+ keys).
+    fn every_field() -> Assignment {
+        let mut a = two_accounts();
+        a.model = Some("T46U".into());
+        a.provisioning_user = Some("prov".into());
+        a.provisioning_password = Some("prov-pw".into());
+        a.resync_interval_min = Some(1440);
+        a.firmware_url = Some("https://fw.example/T46U-108.86.0.1.rom".into());
+        a.ntp_servers = vec!["ntp1.example".into(), "ntp2.example".into(), "ntp3.example".into()];
+        a.timezone = Zone::find("America/New_York");
+        a.language = Some("de".into());
+        a.user_password = Some("user!".into());
+        a.vlan_id = Some(100);
+        a.vlan_priority = Some(5);
+        a.syslog_host = Some("log.example".into());
+        a.syslog_port = Some(514);
+        a.syslog_level = Some(6);
+        let one = a.account_mut(1);
+        one.backup_registrar_host = Some("pbx2.example".into());
+        one.backup_registrar_port = Some(5064);
+        one.register_expires = Some(600);
+        one.voicemail_number = Some("*97".into());
+        one.mwi = Some(true);
+        one.codecs = vec![Codec::G722, Codec::Pcmu];
+        one.dtmf = Some(DtmfMode::Rfc2833);
+        one.srtp = Some(SrtpMode::Optional);
+        let two = a.account_mut(2);
+        two.mwi = Some(false);
+        two.dtmf = Some(DtmfMode::SipInfo);
+        two.srtp = Some(SrtpMode::Required);
+        a.keys = vec![
+            Key {
+                bank: KeyBank::Line,
+                position: 1,
+                kind: KeyKind::Line,
+                account: 1,
+                value: None,
+                label: Some("101".into()),
+            },
+            Key {
+                bank: KeyBank::Line,
+                position: 2,
+                kind: KeyKind::Blf,
+                account: 1,
+                value: Some("204".into()),
+                label: Some("Anna".into()),
+            },
+            Key {
+                bank: KeyBank::Expansion(1),
+                position: 1,
+                kind: KeyKind::SpeedDial,
+                account: 2,
+                value: Some("0301234".into()),
+                label: None,
+            },
+            Key {
+                bank: KeyBank::Programmable,
+                position: 1,
+                kind: KeyKind::Dnd,
+                account: 1,
+                value: None,
+                label: None,
+            },
+        ];
+        a
+    }
+
+    #[test]
+    fn golden_every_field() {
+        let file = render(&every_field()).expect("renders");
+        let expected = "\
+#!version:1.0.0.1
+static.auto_provision.server.url = https://prov.example:8443/yealink/
+static.auto_provision.server.username = prov
+static.auto_provision.server.password = prov-pw
+static.auto_provision.repeat.enable = 1
+static.auto_provision.repeat.minutes = 1440
+static.firmware.url = https://fw.example/T46U-108.86.0.1.rom
+local_time.ntp_server1 = ntp1.example
+local_time.ntp_server2 = ntp2.example
+local_time.time_zone = -5
+local_time.summer_time = 1
+local_time.dst_time_type = 1
+local_time.start_time = 3/2/7/2
+local_time.end_time = 11/1/7/2
+local_time.offset_time = 60
+lang.gui = German
+lang.wui = German
+static.security.user_password = admin:admin!
+static.security.user_password = user:user!
+static.network.vlan.internet_port_enable = 1
+static.network.vlan.internet_port_vid = 100
+static.network.vlan.internet_port_priority = 5
+static.syslog.enable = 1
+static.syslog.server = log.example
+static.syslog.server_port = 514
+static.syslog.level = 6
+static.auto_provision.pnp_enable = 0
+account.1.enable = 1
+account.1.label = Reception
+account.1.display_name = Front Desk
+account.1.user_name = 101
+account.1.auth_name = auth101
+account.1.password = s3cret
+account.1.sip_server.1.address = pbx.example
+account.1.sip_server.1.port = 5062
+account.1.sip_server.1.transport_type = 0
+account.1.sip_server.1.expires = 600
+account.1.sip_server.2.address = pbx2.example
+account.1.sip_server.2.port = 5064
+account.1.sip_server.2.transport_type = 0
+account.1.sip_server.2.expires = 600
+account.1.outbound_proxy_enable = 1
+account.1.outbound_proxy.1.address = proxy.example
+account.1.outbound_proxy.1.port = 5070
+account.1.subscribe_mwi = 1
+voice_mail.number.1 = *97
+account.1.codec.g722.enable = 1
+account.1.codec.g722.priority = 1
+account.1.codec.pcmu.enable = 1
+account.1.codec.pcmu.priority = 2
+account.1.codec.pcma.enable = 0
+account.1.codec.g729.enable = 0
+account.1.codec.g726_32.enable = 0
+account.1.codec.ilbc_13_33kbps.enable = 0
+account.1.codec.ilbc_15_2kbps.enable = 0
+account.1.codec.opus.enable = 0
+account.1.codec.g723_63.enable = 0
+account.1.codec.g723_53.enable = 0
+account.1.dtmf.type = 1
+account.1.srtp_encryption = 1
+account.2.enable = 1
+account.2.user_name = 102
+account.2.auth_name = 102
+account.2.password = pw102
+account.2.sip_server.1.address = 2001:db8::1
+account.2.sip_server.1.transport_type = 2
+account.2.outbound_proxy_enable = 1
+account.2.outbound_proxy.1.address = 2001:db8::2
+account.2.outbound_proxy.1.port = 5071
+account.2.subscribe_mwi = 0
+account.2.dtmf.type = 2
+account.2.srtp_encryption = 2
+linekey.1.type = 15
+linekey.1.line = 1
+linekey.1.label = 101
+linekey.2.type = 16
+linekey.2.line = 1
+linekey.2.value = 204
+linekey.2.label = Anna
+expansion_module.1.key.1.type = 13
+expansion_module.1.key.1.line = 2
+expansion_module.1.key.1.value = 0301234
+programablekey.1.type = 5
+programablekey.1.line = 1
+";
+        assert_eq!(String::from_utf8(file.content).expect("utf-8"), expected);
+    }
+
+    /// T28P: the V73 keys (no `static.`, account-wide transport, `outbound_host`, numbered
+    /// codec slots).
+    #[test]
+    fn golden_v73() {
+        let mut a = Assignment {
+            mac: Some(MAC),
+            model: Some("T28P".into()),
+            provisioning_url: Some("http://prov.example/yealink/".into()),
+            firmware_url: Some("http://fw.example/2.73.0.50.rom".into()),
+            ntp_servers: vec!["pool.ntp.org".into()],
+            timezone: Zone::find("Europe/Berlin"),
+            admin_password: Some("admin!".into()),
+            vlan_id: Some(20),
+            syslog_host: Some("log.example".into()),
+            ..Assignment::default()
+        };
+        let one = a.account_mut(1);
+        one.user_id = Some("101".into());
+        one.password = Some("s3cret".into());
+        one.registrar_host = Some("pbx.example".into());
+        one.backup_registrar_host = Some("pbx2.example".into());
+        one.register_expires = Some(300);
+        one.transport = Transport::Tcp;
+        one.outbound_proxy = Some("proxy.example:5070".into());
+        one.codecs = vec![Codec::Pcma, Codec::G729];
+        let file = render(&a).expect("renders");
+        let mut expected = "\
+#!version:1.0.0.1
+auto_provision.server.url = http://prov.example/yealink/
+firmware.url = http://fw.example/2.73.0.50.rom
+local_time.ntp_server1 = pool.ntp.org
+local_time.time_zone = +1
+local_time.summer_time = 1
+local_time.dst_time_type = 1
+local_time.start_time = 3/5/7/2
+local_time.end_time = 10/5/7/3
+local_time.offset_time = 60
+security.user_password = admin:admin!
+network.vlan.internet_port_enable = 1
+network.vlan.internet_port_vid = 20
+syslog.mode = 1
+syslog.server = log.example
+auto_provision.pnp_enable = 0
+account.1.enable = 1
+account.1.user_name = 101
+account.1.auth_name = 101
+account.1.password = s3cret
+account.1.sip_server.1.address = pbx.example
+account.1.sip_server.1.expires = 300
+account.1.sip_server.2.address = pbx2.example
+account.1.sip_server.2.expires = 300
+account.1.transport = 1
+account.1.outbound_proxy_enable = 1
+account.1.outbound_host = proxy.example
+account.1.outbound_port = 5070
+account.1.codec.1.enable = 1
+account.1.codec.1.payload_type = PCMA
+account.1.codec.1.priority = 1
+account.1.codec.1.rtpmap = 8
+account.1.codec.2.enable = 1
+account.1.codec.2.payload_type = G729
+account.1.codec.2.priority = 2
+account.1.codec.2.rtpmap = 18
+"
+        .to_owned();
+        for slot in 3..=11 {
+            expected.push_str(&format!("account.1.codec.{slot}.enable = 0\n"));
+        }
+        assert_eq!(String::from_utf8(file.content).expect("utf-8"), expected);
+
+        // What V73 has no key for, or cannot carry.
+        let mut port = a.clone();
+        port.syslog_port = Some(514);
+        assert_eq!(render(&port), Err(unsupported("syslog port")));
+        let mut level = a.clone();
+        level.syslog_level = Some(3);
+        assert_eq!(render(&level), Err(unsupported("syslog level 3")));
+        let mut opus = a.clone();
+        opus.accounts[0].codecs = vec![Codec::Opus];
+        assert_eq!(render(&opus), Err(unsupported("account 1 codec opus")));
+    }
+
+    /// V80 keys (chosen by no family today): per-server transport, unprefixed globals,
+    /// `outbound_host`.
+    #[test]
+    fn v80_keys() {
+        let got = parse(&render_device(&two_accounts(), Dialect::V80).expect("renders").content);
+        for (key, value) in [
+            ("auto_provision.server.url", "https://prov.example:8443/yealink/"),
+            ("security.user_password", "admin:admin!"),
+            ("auto_provision.pnp_enable", "0"),
+            ("account.1.sip_server.1.transport_type", "0"),
+            ("account.1.outbound_host", "proxy.example"),
+            ("account.1.outbound_port", "5070"),
+            ("account.2.sip_server.1.transport_type", "2"),
+        ] {
+            assert!(got.contains(&(key.to_owned(), value.to_owned())), "{key}");
+        }
+        assert!(
+            !got.iter()
+                .any(|(k, _)| k.starts_with("static.") || k.ends_with(".transport"))
+        );
+    }
+
+    #[test]
+    fn model_account_limits() {
+        // T31G takes 2 accounts (capability table): a third is refused.
+        let mut a = two_accounts();
+        a.model = Some("T31G".into());
+        assert!(render(&a).is_ok());
+        a.account_mut(3).user_id = Some("103".into());
+        assert_eq!(render(&a), Err(RenderError::TooManyAccounts { max: 2, got: 3 }));
+        // A model the table does not know: the format's 16.
+        let mut a = two_accounts();
+        a.model = Some("T99X".into());
+        a.account_mut(16).user_id = Some("116".into());
+        assert!(render(&a).is_ok());
+        a.account_mut(17).user_id = Some("117".into());
+        assert_eq!(render(&a), Err(RenderError::TooManyAccounts { max: 16, got: 17 }));
+    }
+
+    #[test]
+    fn keys_out_of_range_for_the_model() {
+        // T46U chains 3 modules of 60 keys.
+        let mut a = every_field();
+        a.keys[2].bank = KeyBank::Expansion(3);
+        a.keys[2].position = 60;
+        assert!(render(&a).is_ok());
+        a.keys[2].position = 61;
+        assert_eq!(render(&a), Err(RenderError::KeyOutOfRange { key: 3, max: 60 }));
+        a.keys[2].bank = KeyBank::Expansion(4);
+        a.keys[2].position = 1;
+        assert_eq!(render(&a), Err(RenderError::KeyOutOfRange { key: 3, max: 0 }));
+        // Key values are checked like every other value.
+        let mut a = every_field();
+        a.keys[1].value = Some("204\nlinekey.9.type = 0".into());
+        assert_eq!(render(&a), control_error("key 2 value"));
+        let mut a = every_field();
+        a.keys[0].label = Some("\u{0}".into());
+        assert_eq!(render(&a), control_error("key 1 label"));
+    }
+
+    #[test]
+    fn values_the_format_cannot_express() {
+        for (field, set) in [
+            (
+                "syslog level 7",
+                (|a: &mut Assignment| a.syslog_level = Some(7)) as fn(&mut _),
+            ),
+            ("resync interval 0", |a| a.resync_interval_min = Some(0)),
+            ("resync interval 43201", |a| a.resync_interval_min = Some(43_201)),
+            ("timezone America/Nuuk", |a| a.timezone = Zone::find("America/Nuuk")),
+            ("language xx", |a| a.language = Some("xx".into())),
+        ] {
+            let mut a = two_accounts();
+            set(&mut a);
+            assert_eq!(render(&a), Err(unsupported(field)), "{field}");
+            assert!(render(&a).unwrap_err().to_string().contains(field));
+        }
+        let mut a = two_accounts();
+        a.resync_interval_min = Some(43_200);
+        a.syslog_level = Some(0);
+        assert!(render(&a).is_ok());
+    }
+
+    #[test]
+    fn timezones_and_languages_in_the_file() {
+        for (zone, time_zone, summer) in [
+            ("Asia/Kolkata", "+5:30", "0"),
+            ("Asia/Kathmandu", "+5:45", "0"),
+            ("UTC", "0", "0"),
+            ("Australia/Lord_Howe", "+10:30", "1"),
+        ] {
+            let mut a = two_accounts();
+            a.timezone = Zone::find(zone);
+            let got = config(&a);
+            assert!(
+                got.contains(&("local_time.time_zone".into(), time_zone.into())),
+                "{zone}"
+            );
+            assert!(
+                got.contains(&("local_time.summer_time".into(), summer.into())),
+                "{zone}"
+            );
+        }
+        let mut a = two_accounts();
+        a.language = Some("fr".into());
+        let got = config(&a);
+        assert!(got.contains(&("lang.gui".into(), "French".into())));
+        assert!(got.contains(&("lang.wui".into(), "French".into())));
+    }
+
+    #[test]
+    fn new_values_name_their_field() {
+        for (field, set) in [
+            (
+                "account 1 voicemail number",
+                (|a: &mut Assignment| a.accounts[0].voicemail_number = Some("*9\n7".into())) as fn(&mut _),
+            ),
+            ("account 1 backup registrar", |a| {
+                a.accounts[0].backup_registrar_host = Some("h\r".into())
+            }),
+            ("syslog host", |a| a.syslog_host = Some("log\n".into())),
+            ("firmware url", |a| a.firmware_url = Some("http://fw/\n".into())),
+            ("provisioning password", |a| {
+                a.provisioning_password = Some("p\nw".into())
+            }),
+            ("user password", |a| a.user_password = Some("u\u{85}".into())),
+        ] {
+            let mut a = two_accounts();
+            set(&mut a);
+            assert_eq!(render(&a), control_error(field), "{field}");
+        }
+    }
+
+    #[test]
+    fn golden_common_file() {
+        let mut a = every_field();
+        a.accounts.clear();
+        a.keys.clear();
+        a.model = None;
+        a.set_override("voice.tone.country", "Germany");
+        let file = render_shared("y000000000108.cfg", &a).expect("renders");
+        assert_eq!(file.file_name, "y000000000108.cfg");
+        assert_eq!(file.content_type, "text/plain");
+        let text = String::from_utf8(file.content.clone()).expect("utf-8");
+        let device = String::from_utf8(render(&a).expect("renders").content).expect("utf-8");
+        // The same globals (and overrides) as the device file, and nothing else.
+        assert_eq!(text, device);
+        assert!(text.ends_with("\nstatic.auto_provision.pnp_enable = 0\nvoice.tone.country = Germany\n"));
+        assert!(
+            text.starts_with(
+                "#!version:1.0.0.1\nstatic.auto_provision.server.url = https://prov.example:8443/yealink/\n"
+            )
+        );
+        assert!(!text.contains("account."));
+        assert_eq!(
+            super::super::render_shared("yealink", "y000000000108.cfg", &a),
+            Ok(file)
+        );
+
+        // A V73 model's common file gets V73 keys (which have no syslog port or level).
+        a.syslog_port = None;
+        a.syslog_level = None;
+        let v73 = config_of(&render_shared("y000000000007.cfg", &a).expect("renders"));
+        assert!(v73.contains(&("auto_provision.pnp_enable".into(), "0".into())));
+        assert!(!v73.iter().any(|(k, _)| k.starts_with("static.")));
+    }
+
+    fn config_of(file: &RenderedFile) -> Vec<(String, String)> {
+        parse(&file.content)
+    }
+
+    #[test]
+    fn shared_file_refusals() {
+        let a = Assignment::default();
+        for name in [
+            "805ec012abcd.cfg",
+            "y00000000010.cfg",
+            "y0000000001088.cfg",
+            "y00000000010x.cfg",
+            "Y000000000108.cfg",
+            "y000000000108.boot",
+            "",
+        ] {
+            assert_eq!(
+                render_shared(name, &a),
+                Err(RenderError::UnsupportedFile(name.into())),
+                "{name:?}"
+            );
+        }
+        let accounts = two_accounts();
+        assert_eq!(
+            render_shared("y000000000108.cfg", &accounts),
+            Err(RenderError::AccountsInSharedFile)
+        );
+        assert_eq!(
+            super::super::render_shared("yealink", "y000000000108.cfg", &accounts),
+            Err(RenderError::AccountsInSharedFile)
+        );
+        // The shared file is built from the same checked values.
+        let bad = Assignment {
+            ntp_servers: vec!["ntp\n".into()],
+            ..Assignment::default()
+        };
+        assert_eq!(render_shared("y000000000108.cfg", &bad), control_error("ntp server"));
+    }
+
+    /// The plaintext-key alternative to `_Security.enc` (config-formats §3.2): no neutral
+    /// field, but the keys go through the common file's overrides.
+    #[test]
+    fn plaintext_aes_keys_through_common_file_overrides() {
+        let mut a = Assignment {
+            keep_pnp_enabled: true,
+            ..Assignment::default()
+        };
+        a.set_override("static.auto_provision.aes_key_in_file", "0");
+        a.set_override("static.auto_provision.aes_key_16.com", "0123456789abcdef");
+        a.set_override("static.auto_provision.aes_key_16.mac", "fedcba9876543210");
+        let file = render_shared("y000000000108.cfg", &a).expect("renders");
+        assert_eq!(
+            String::from_utf8(file.content).expect("utf-8"),
+            "#!version:1.0.0.1\n\
+             static.auto_provision.aes_key_in_file = 0\n\
+             static.auto_provision.aes_key_16.com = 0123456789abcdef\n\
+             static.auto_provision.aes_key_16.mac = fedcba9876543210\n"
+        );
+    }
+
+    #[test]
+    fn golden_boot_file() {
+        let a = Assignment {
+            mac: Some(MAC),
+            model: Some("SIP-T46U".into()),
+            ..Assignment::default()
+        };
+        let file = render_boot(&a).expect("renders");
+        assert_eq!(file.file_name, "805ec012abcd.boot");
+        assert_eq!(file.content_type, "text/plain");
+        assert_eq!(
+            String::from_utf8(file.content.clone()).expect("utf-8"),
+            "#!version:1.0.0.1\n\
+             include:config \"y000000000108.cfg\"\n\
+             include:config \"805ec012abcd.cfg\"\n\
+             overwrite_mode = 1\n"
+        );
+        assert_eq!(super::super::render_boot("yealink", &a), Ok(file));
+        // No common file known for the model: only the device file.
+        for model in [None, Some("T5x9"), Some("T99X")] {
+            let a = Assignment {
+                mac: Some(MAC),
+                model: model.map(str::to_owned),
+                ..Assignment::default()
+            };
+            assert_eq!(
+                String::from_utf8(render_boot(&a).expect("renders").content).expect("utf-8"),
+                "#!version:1.0.0.1\ninclude:config \"805ec012abcd.cfg\"\noverwrite_mode = 1\n",
+                "{model:?}"
+            );
+        }
+        assert_eq!(render_boot(&Assignment::default()), Err(RenderError::MissingMac));
+    }
+
+    #[test]
+    fn v73_pnp_key_is_unprefixed() {
+        let mut a = Assignment {
+            mac: Some(MAC),
+            model: Some("T20P".into()),
+            ..Assignment::default()
+        };
+        assert_eq!(config(&a), pairs(&[("auto_provision.pnp_enable", "0")]));
+        a.keep_pnp_enabled = true;
+        assert_eq!(config(&a), pairs(&[]));
     }
 }

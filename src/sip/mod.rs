@@ -2,8 +2,10 @@
 //! Sans-IO: bytes in, values and bytes out.
 
 pub mod addr;
+pub mod check_sync;
 pub mod error;
 pub mod event;
+pub mod incoming;
 pub mod notify;
 pub mod params;
 pub mod response;

@@ -32,3 +32,5 @@ pub fn fixtures() -> Vec<(String, Vec<u8>, serde_json::Value)> {
         })
         .collect()
 }
+
+pub mod http;

@@ -137,3 +137,100 @@ pub fn wait_for_line(
         }
     }
 }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound, then released).
+pub fn free_tcp_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe listener");
+    probe.local_addr().expect("probe address").port()
+}
+
+/// `cargo build --example NAME` (dev profile) and the path of the executable, as cargo reports
+/// it, else in `$CARGO_TARGET_DIR/debug/examples` or the crate's `target/debug/examples`.
+pub fn build_example(name: &str) -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "--example", name, "--message-format=json-render-diagnostics"])
+        .current_dir(repo())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cannot run cargo");
+    assert!(output.status.success(), "cargo build --example {name} failed");
+    let reported = String::from_utf8_lossy(&output.stdout).lines().find_map(|line| {
+        let message: serde_json::Value = serde_json::from_str(line).ok()?;
+        let target = &message["target"];
+        let is_ours = message["reason"] == "compiler-artifact"
+            && target["name"] == name
+            && target["kind"].as_array()?.iter().any(|k| k == "example");
+        is_ours.then(|| message["executable"].as_str().map(PathBuf::from))?
+    });
+    reported.unwrap_or_else(|| {
+        let target = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) => repo().join(dir),
+            None => repo().join("target"),
+        };
+        target
+            .join("debug/examples")
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// Whether `tool` can be run as `tool ARGS` (exit status ignored). When it cannot, the test
+/// fails if the environment variable `require` is `1` (CI sets it), else it prints why it skips.
+pub fn tool_runs_or_skip(tool: &str, args: &[&str], require: &str) -> bool {
+    let runs = Command::new(tool)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !runs {
+        assert!(
+            std::env::var(require).as_deref() != Ok("1"),
+            "{require}=1 but `{tool}` could not be run"
+        );
+        println!("note: `{tool}` not found; skipping (set {require}=1 to make this a failure)");
+    }
+    runs
+}
+
+/// A running `sippnp serve` (or other child) whose stderr lines are collected as they come.
+pub struct LoggedChild {
+    pub guard: ChildGuard,
+    lines: Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+impl LoggedChild {
+    /// Spawns `command` with stderr piped into the line collector.
+    pub fn spawn(mut command: Command) -> LoggedChild {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start the child");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (lines, _reader) = forward_lines(stderr);
+        LoggedChild {
+            guard: ChildGuard::new(child),
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a line containing `needle`; returns it. Panics with everything seen on timeout.
+    pub fn expect_line(&mut self, needle: &str, timeout: Duration) -> String {
+        match wait_for_line(&self.lines, &mut self.seen, needle, timeout) {
+            Ok(()) => self.seen.last().cloned().unwrap_or_default(),
+            Err(e) => panic!("no line with {needle:?} ({e:?}); log so far:\n{}", self.seen.join("\n")),
+        }
+    }
+
+    /// Collects whatever lines arrive within `quiet`, and returns every line seen so far.
+    pub fn drain(&mut self, quiet: Duration) -> &[String] {
+        while let Ok(line) = self.lines.recv_timeout(quiet) {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+}

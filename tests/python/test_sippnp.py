@@ -462,7 +462,7 @@ class Handle(unittest.TestCase):
         self.assertTrue(binary.content.rstrip(b"\0").endswith(b"&gnkey=0b82"))
         for path, code in [
             ("/favicon.ico", sippnp.SIPPNP_ERR_RENDER_UNKNOWN_PATH),
-            ("cfg.xml", sippnp.SIPPNP_ERR_RENDER_UNSUPPORTED_FILE),
+            ("000b82273b89_Security.enc", sippnp.SIPPNP_ERR_RENDER_UNSUPPORTED_FILE),
             ("cfg000b82aaaaaa.xml", sippnp.SIPPNP_ERR_NOT_ASSIGNED),
         ]:
             with self.subTest(path=path), self.assertRaises(sippnp.SippnpError) as caught:
@@ -505,7 +505,7 @@ class Render(unittest.TestCase):
 
     def test_every_setter(self) -> None:
         a = self.assignment()
-        a.set_vendor("Grandstream").set_model("GXP2110").set_ntp_server("pool.ntp.org").set_timezone("UTC")
+        a.set_vendor("Grandstream").set_model("GXP2110").set_ntp_servers("pool.ntp.org").set_timezone("UTC")
         a.set_admin_password("admin&pw")
         a.set_account(
             2,
@@ -523,6 +523,17 @@ class Render(unittest.TestCase):
         root = ET.fromstring(a.render().content)
         self.assertEqual(root.find("config/P1362").text, "en")
         self.assertIn("1002", [e.text for e in root.iter()])
+
+    def test_the_whole_model_by_name(self) -> None:
+        a = self.assignment()
+        a.set_vendor("grandstream").set_ntp_servers("ntp1.example", "ntp2.example").set_timezone("Europe/Berlin")
+        a.set_fields(language="de", vlan_id=100, vlan_priority=5, syslog_host="192.0.2.9", resync_interval_min=60)
+        a.set_account(1, codecs=["G722", "PCMA"], dtmf="rfc2833", mwi=True, register_expires=600, voicemail_number="*97")
+        a.set_key(1, kind="blf", value="102", label="Bob")
+        root = ET.fromstring(a.render().content)
+        texts = [e.text for e in root.iter()]
+        for expected in ("ntp1.example", "192.0.2.9", "*97", "100"):
+            self.assertIn(expected, texts)
 
     def test_password_with_markup_round_trips(self) -> None:
         password = "a&b<c>'\"]]>"
@@ -548,10 +559,16 @@ class Render(unittest.TestCase):
         with self.assertRaises(sippnp.SippnpError) as caught:
             a.set_account(sippnp.SIPPNP_MAX_ACCOUNTS + 1, user_id="1")
         self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_INVALID_PARAMETER)
-        with self.assertRaises(ValueError):
-            a.set_account(1, transport="sctp")
-        with self.assertRaises(ValueError):
-            a.set_account(1, registrar_port=70000)
+        for bad in ({"transport": "sctp"}, {"registrar_port": 70000}, {"codecs": ["PCMU", "g711"]}):
+            with self.assertRaises(sippnp.SippnpError) as caught:
+                a.set_account(1, **bad)
+            self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_INVALID_PARAMETER)
+        with self.assertRaises(sippnp.SippnpError):
+            a.set_timezone("Mars/Olympus")
+        with self.assertRaises(TypeError):
+            a.set_account(1, pasword="x")
+        with self.assertRaises(TypeError):
+            a.set_key(1, colour="red")
         with self.assertRaises(ValueError) as caught:
             a.set_account(1, password="bad\udcffsurrogate")
         self.assertNotIn("surrogate", str(caught.exception))
@@ -828,6 +845,194 @@ class Encryption(unittest.TestCase):
                     )
                     self.assertEqual(opened.returncode, 0, opened.stderr.decode(errors="replace"))
                     self.assertEqual(opened.stdout, rendered.content)
+
+
+def ok_to_notify(notify: bytes, status: str = "200 OK") -> bytes:
+    """The phone's response to a NOTIFY: Via, From, To, Call-ID and CSeq copied."""
+    head = notify.split(b"\r\n\r\n")[0].decode("utf-8").split("\r\n")[1:]
+    kept = [line for line in head if line.split(":")[0] in ("Via", "From", "To", "Call-ID", "CSeq")]
+    return ("\r\n".join([f"SIP/2.0 {status}", *kept, "Content-Length: 0", "", ""])).encode("utf-8")
+
+
+class EngineTests(unittest.TestCase):
+    URL = "http://127.0.0.1:8080/prov/{mac}/{token}/"
+    PHONE = ("172.18.32.197", 5060)
+
+    def engine(self, lookup=None, **kwargs) -> sippnp.Engine:
+        engine = sippnp.Engine("127.0.0.1", 5070, self.URL, lookup=lookup, secret=SECRET, answer_unknown=True, **kwargs)
+        self.addCleanup(engine.close)
+        return engine
+
+    def test_answers_once_absorbs_retransmissions_and_is_acknowledged(self) -> None:
+        calls = []
+
+        def lookup(device, assignment):
+            calls.append(device.mac)
+            return sippnp.Lookup.UNKNOWN
+
+        engine = self.engine(lookup)
+        self.assertIsNone(engine.next_timeout())
+        engine.handle_datagram(GXP2110, *self.PHONE, now_ms=1000)
+        ok, notify = engine.transmits()
+        self.assertTrue(ok.data.startswith(b"SIP/2.0 200 OK\r\n"))
+        self.assertEqual(ok.address, self.PHONE)
+        self.assertTrue(notify.data.startswith(b"NOTIFY sip:172.18.32.197:5060 SIP/2.0\r\n"))
+        events = engine.events()
+        self.assertEqual(
+            [e.kind for e in events],
+            [sippnp.EventKind.DISCOVERED, sippnp.EventKind.ANSWERED, sippnp.EventKind.NOTIFIED],
+        )
+        self.assertEqual(events[0].mac, "000b82273b89")
+        self.assertEqual(events[0].model, "GXP2110")
+        self.assertEqual(events[0].device["call_id"], "1278367207-5060-1@BHC.BI.DC.BJH")
+        self.assertEqual(events[0].ip, "172.18.32.197")
+        self.assertTrue(notify.data.endswith(events[1].url.encode()))
+        self.assertEqual(events[2].attempt, 1)
+        for t in (1200, 1400):
+            engine.handle_datagram(GXP2110, *self.PHONE, now_ms=t)
+            self.assertEqual(engine.transmits(), [ok])
+        self.assertEqual(calls, ["000b82273b89"])
+        self.assertEqual(engine.next_timeout(), 1500)
+        engine.handle_timeout(1500)
+        self.assertEqual(engine.transmits(), [notify])
+        engine.handle_datagram(ok_to_notify(notify.data), *self.PHONE, now_ms=1600)
+        events = engine.events()
+        self.assertEqual((events[0].kind, events[0].attempt), (sippnp.EventKind.NOTIFIED, 2))
+        self.assertEqual((events[1].kind, events[1].status), (sippnp.EventKind.ACKNOWLEDGED, 200))
+        stats = engine.stats()
+        self.assertEqual(stats["retransmissions_absorbed"], 2)
+        self.assertEqual((stats["notifies_sent"], stats["notifies_acked"], stats["exchanges"]), (1, 1, 1))
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            engine.handle_datagram(b"hello\r\n\r\n", *self.PHONE, now_ms=1700)
+        self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_SIP_NOT_SIP)
+
+    def test_timer_f_and_rejection(self) -> None:
+        engine = self.engine(t1_ms=10, t2_ms=40, timer_f_ms=100)
+        engine.handle_datagram(GXP2110, *self.PHONE, now_ms=0)
+        notify = engine.transmits()[1]
+        sent = []
+        while (at := engine.next_timeout()) is not None and at <= 200:
+            engine.handle_timeout(at)
+            sent += [(at, p) for p in engine.transmits()]
+        self.assertEqual([at for at, _ in sent], [10, 30, 70])
+        self.assertTrue(all(p == notify for _, p in sent))
+        failed = engine.events()[-1]
+        self.assertEqual((failed.kind, failed.reason), (sippnp.EventKind.FAILED, sippnp.FailReason.TIMEOUT))
+
+        other = GXP2110.replace(b"Call-ID: 1278367207", b"Call-ID: 42")
+        engine.handle_datagram(other, *self.PHONE, now_ms=300)
+        notify = engine.transmits()[1]
+        engine.events()
+        engine.handle_datagram(ok_to_notify(notify.data, "486 Busy Here"), *self.PHONE, now_ms=301)
+        (failed,) = engine.events()
+        self.assertEqual(
+            (failed.kind, failed.reason, failed.status),
+            (sippnp.EventKind.FAILED, sippnp.FailReason.REJECTED, 486),
+        )
+
+    def test_tokens_bind_the_phone_and_expire(self) -> None:
+        engine = self.engine(token_ttl_ms=5000)
+        engine.handle_datagram(GXP2110, *self.PHONE, now_ms=0)
+        url = [e.url for e in engine.events() if e.kind == sippnp.EventKind.ANSWERED][0]
+        token = url.rstrip("/").rsplit("/", 1)[1]
+        self.assertEqual(len(token), 40)
+        self.assertEqual(engine.verify_token(token, "172.18.32.197", now_ms=5000), "000b82273b89")
+        for (ip, now, code) in (
+            ("172.18.32.198", 0, sippnp.SIPPNP_ERR_TOKEN_INVALID),
+            ("172.18.32.197", 5001, sippnp.SIPPNP_ERR_TOKEN_EXPIRED),
+        ):
+            with self.assertRaises(sippnp.SippnpError) as caught:
+                engine.verify_token(token, ip, now_ms=now)
+            self.assertEqual(caught.exception.code, code)
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            engine.verify_token("x" * 12, "172.18.32.197", now_ms=0)
+        self.assertEqual(caught.exception.name, "SIPPNP_ERR_TOKEN_MALFORMED")
+        # An engine with the same secret accepts it; the message never shows the token.
+        twin = self.engine()
+        self.assertEqual(twin.verify_token(token, "172.18.32.197", now_ms=1), "000b82273b89")
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            twin.verify_token(token, "10.0.0.1", now_ms=1)
+        self.assertNotIn(token, str(caught.exception))
+
+    def test_check_sync(self) -> None:
+        engine = self.engine()
+        engine.check_sync("00:0B:82:27:3B:89", "127.0.0.1", 5062, now_ms=0)
+        (packet,) = engine.transmits()
+        self.assertEqual((packet.host, packet.port, packet.transport), ("127.0.0.1", 5062, "UDP"))
+        self.assertTrue(packet.data.startswith(b"NOTIFY sip:000b82273b89@127.0.0.1:5062 SIP/2.0\r\n"))
+        headers, body = headers_and_body(packet.data)
+        self.assertEqual(headers["event"], "check-sync;reboot=false")
+        self.assertEqual((headers["content-length"], body), ("0", b""))
+        (event,) = engine.events()
+        self.assertEqual((event.kind, event.mac, event.attempt), (sippnp.EventKind.NOTIFIED, "000b82273b89", 1))
+        engine.handle_datagram(ok_to_notify(packet.data), "127.0.0.1", 5062, now_ms=5)
+        (event,) = engine.events()
+        self.assertEqual((event.kind, event.mac), (sippnp.EventKind.ACKNOWLEDGED, "000b82273b89"))
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            engine.check_sync("nope", "127.0.0.1", 5062)
+        self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_INVALID_PARAMETER)
+
+    def test_rate_limit_event(self) -> None:
+        engine = self.engine(rate_per_source=1, rate_burst=1)
+        engine.handle_datagram(GXP2110, *self.PHONE, now_ms=0)
+        engine.handle_datagram(GXP2110.replace(b"Call-ID: 1278367207", b"Call-ID: 7"), *self.PHONE, now_ms=1)
+        self.assertEqual(len(engine.transmits()), 2, "the second exchange was refused")
+        limited = [e for e in engine.events() if e.kind == sippnp.EventKind.RATE_LIMITED]
+        self.assertEqual([e.ip for e in limited], ["172.18.32.197"])
+        self.assertEqual(engine.stats()["rate_limited"], 1)
+
+    def test_lookup_calling_its_engine_is_refused_and_exceptions_are_chained(self) -> None:
+        holder = []
+        seen = []
+
+        def lookup(device, assignment):
+            try:
+                holder[0].stats()
+            except sippnp.SippnpError as exc:
+                seen.append(exc.code)
+            if device.mac == "000b82000002":
+                raise ValueError("inventory down")
+            return sippnp.Lookup.UNKNOWN
+
+        engine = self.engine(lookup)
+        holder.append(engine)
+        engine.handle_datagram(GXP2110, *self.PHONE, now_ms=0)
+        self.assertEqual(seen, [sippnp.SIPPNP_ERR_REENTRANT])
+        self.assertEqual(len(engine.transmits()), 2)
+        failing = GXP2110.replace(b"000B82273B89", b"000B82000002").replace(b"Call-ID: 1278367207", b"Call-ID: 5")
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            engine.handle_datagram(failing, *self.PHONE, now_ms=1)
+        self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_LOOKUP_FAILED)
+        self.assertIsInstance(caught.exception.__cause__, ValueError)
+        self.assertEqual(engine.stats()["exchanges"], 1)
+
+    def test_options_are_checked(self) -> None:
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            sippnp.Engine("127.0.0.1", 5070, self.URL, t1_ms=0)
+        self.assertEqual(caught.exception.code, sippnp.SIPPNP_ERR_INVALID_PARAMETER)
+        self.assertIn("t1_ms", caught.exception.message)
+        with self.assertRaises(TypeError):
+            sippnp.Engine("127.0.0.1", 5070, self.URL, t3_ms=1)
+        with self.assertRaises(sippnp.SippnpError) as caught:
+            sippnp.Engine("", 5070, self.URL)
+        engine = sippnp.Engine("127.0.0.1", 5070, self.URL)
+        engine.close()
+        engine.close()
+        with self.assertRaises(ValueError):
+            engine.stats()
+
+    def test_engine_struct_layouts_match_the_header(self) -> None:
+        text = header_text()
+        for struct, ctype in (("sippnp_engine_options", "_EngineOptions"), ("sippnp_engine_counters", "_EngineCounters")):
+            with self.subTest(struct=struct):
+                m = re.search(r"typedef struct %s \{(.*?)\} %s;" % (struct, struct), text, re.S)
+                self.assertIsNotNone(m)
+                body = re.sub(r"//[^\n]*", "", m.group(1))
+                fields = [f.strip().split() for f in body.split(";") if f.strip()]
+                expected = [(f[-1], expected_ctype(" ".join(f[:-1]))) for f in fields]
+                self.assertEqual([(n, t) for n, t in getattr(sippnp, ctype)._fields_], expected)
+        defaults = sippnp.load().sippnp_engine_options_default()
+        self.assertEqual((defaults.max_exchanges, defaults.t1_ms, defaults.timer_f_ms), (16384, 500, 32000))
 
 
 if __name__ == "__main__":
