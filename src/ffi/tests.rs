@@ -819,7 +819,7 @@ fn rendering_by_requested_path() {
 
 #[test]
 fn every_supported_vendor_renders_through_the_abi() {
-    for (vendor, file_name, marker) in [
+    let cases = [
         ("grandstream", "cfg000b82273b89.xml", "<P35>101</P35>"),
         (
             "snom",
@@ -827,13 +827,33 @@ fn every_supported_vendor_renders_through_the_abi() {
             "<user_name idx=\"1\" perm=\"R\">101</user_name>",
         ),
         ("yealink", "000b82273b89.cfg", "account.1.user_name = 101"),
-    ] {
+        ("fanvil", "000b82273b89.cfg", "SIP1 Phone Number       :101\r\n"),
+        (
+            "htek",
+            "cfg000b82273b89.xml",
+            "<P35 para=\"Account1.SipUserId\">101</P35>",
+        ),
+        ("panasonic", "Config000B82273B89.cfg", "PHONE_NUMBER_1=\"101\""),
+        (
+            "gigaset",
+            "000b82273b89.xml",
+            "<param name=\"SipAccount.00001.UserName\" value=\"101\">",
+        ),
+    ];
+    let listed: Vec<&str> = cases.iter().map(|(vendor, _, _)| *vendor).collect();
+    let mut supported = crate::render::supported_vendors().to_vec();
+    supported.sort_unstable();
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, supported, "one case per supported vendor");
+    for (vendor, file_name, marker) in cases {
         assert!(crate::render::supported_vendors().contains(&vendor));
         let mut a = null_mut();
         assert_eq!(sippnp_assignment_new(&mut a), SIPPNP_OK);
         set(a, sippnp_field::SIPPNP_FIELD_MAC, "000b82273b89");
         set(a, sippnp_field::SIPPNP_FIELD_VENDOR, vendor);
         set_account(a, 1, sippnp_account_field::SIPPNP_ACCOUNT_USER_ID, "101");
+        set_account(a, 1, sippnp_account_field::SIPPNP_ACCOUNT_REGISTRAR_HOST, "pbx.example");
         let mut rendered = null_mut();
         assert_eq!(
             sippnp_assignment_render(a, &mut rendered, null_mut()),

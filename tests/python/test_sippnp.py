@@ -491,6 +491,10 @@ class Render(unittest.TestCase):
             ("grandstream", "cfg000b82273b89.xml", b"<P35>1001</P35>"),
             ("snom", "000B82273B89.xml", b'<user_name idx="1" perm="R">1001</user_name>'),
             ("yealink", "000b82273b89.cfg", b"account.1.user_name = 1001\n"),
+            ("fanvil", "000b82273b89.cfg", b"SIP1 Phone Number       :1001\r\n"),
+            ("htek", "cfg000b82273b89.xml", b'<P35 para="Account1.SipUserId">1001</P35>'),
+            ("panasonic", "Config000B82273B89.cfg", b'PHONE_NUMBER_1="1001"'),
+            ("gigaset", "000b82273b89.xml", b'<param name="SipAccount.00001.UserName" value="1001">'),
         ]:
             with self.subTest(vendor=vendor):
                 rendered = self.assignment().set_vendor(vendor).render()
