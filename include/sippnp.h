@@ -245,6 +245,10 @@ enum sippnp_field
   SIPPNP_FIELD_PROVISIONING_USER = 18,
   // HTTP password for the config fetch (secret: never logged).
   SIPPNP_FIELD_PROVISIONING_PASSWORD = 19,
+  // The key the phone opens encrypted configs with, written where the vendor reads it
+  // (Grandstream P1359; Yealink `aes_key` settings); vendors without such a setting refuse
+  // it (SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE). Secret: never logged.
+  SIPPNP_FIELD_CONFIG_KEY = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -256,8 +256,9 @@ fn random_values_never_change_the_structure() {
                 Err(e) => {
                     refused += 1;
                     let message = e.to_string();
+                    // A password of a few characters (" ", "x") can occur in any message by chance.
                     let password = random.accounts[0].password.as_deref().unwrap_or_default();
-                    assert!(!message.contains(password), "{vendor}: {message}");
+                    assert!(password.len() < 6 || !message.contains(password), "{vendor}: {message}");
                     assert!(
                         matches!(e, RenderError::ControlCharacter { .. } | RenderError::InvalidUrl(_)),
                         "{vendor}: unexpected {e:?}"

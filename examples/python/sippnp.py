@@ -128,6 +128,7 @@ class Field(enum.IntEnum):
     SYSLOG_LEVEL = 17
     PROVISIONING_USER = 18
     PROVISIONING_PASSWORD = 19
+    CONFIG_KEY = 20  # the key the phone opens encrypted configs with
 
 
 class AccountField(enum.IntEnum):

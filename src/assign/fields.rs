@@ -315,6 +315,10 @@ static FIELDS: &[Field] = &[
         a.provisioning_password = text(v);
         Ok(())
     }),
+    device(20, "config_key", "text", |a, v| {
+        a.config_key = text(v);
+        Ok(())
+    }),
     // Account fields: numbers 1-7 date from ABI version 1.
     account(1, "label", "text", |acc, v| {
         acc.label = text(v);

@@ -122,6 +122,10 @@ pub struct Assignment {
     pub admin_password: Option<String>,
     /// Phone user (end-user web) password. Secret: never logged.
     pub user_password: Option<String>,
+    /// The key the phone opens encrypted config files with, written where the vendor reads it
+    /// from a config (Grandstream P1359, Yealink's plaintext `aes_key` settings), so that the
+    /// next files can be served encrypted with it. Secret: never logged.
+    pub config_key: Option<String>,
     /// Voice VLAN id (1–4094) and 802.1p priority (0–7).
     pub vlan_id: Option<u16>,
     pub vlan_priority: Option<u8>,

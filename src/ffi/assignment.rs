@@ -56,6 +56,10 @@ pub enum sippnp_field {
     SIPPNP_FIELD_PROVISIONING_USER = 18,
     /// HTTP password for the config fetch (secret: never logged).
     SIPPNP_FIELD_PROVISIONING_PASSWORD = 19,
+    /// The key the phone opens encrypted configs with, written where the vendor reads it
+    /// (Grandstream P1359; Yealink `aes_key` settings); vendors without such a setting refuse
+    /// it (SIPPNP_ERR_RENDER_UNSUPPORTED_VALUE). Secret: never logged.
+    SIPPNP_FIELD_CONFIG_KEY = 20,
 }
 
 /// Per-account fields for `sippnp_assignment_set_account`, same text rules as `sippnp_field`.
@@ -459,6 +463,7 @@ mod tests {
                 SIPPNP_FIELD_PROVISIONING_PASSWORD as u32,
                 "SIPPNP_FIELD_PROVISIONING_PASSWORD",
             ),
+            (Scope::Device, SIPPNP_FIELD_CONFIG_KEY as u32, "SIPPNP_FIELD_CONFIG_KEY"),
             (Scope::Account, SIPPNP_ACCOUNT_LABEL as u32, "SIPPNP_ACCOUNT_LABEL"),
             (
                 Scope::Account,

@@ -177,6 +177,12 @@ fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
     if let Some(password) = a.user_password.as_deref() {
         out.push(item("users.user.password", password, global("user password")));
     }
+    if a.config_key.is_some() {
+        // No item name for P1359 in the sources.
+        return Err(RenderError::UnsupportedValue {
+            field: "config key".into(),
+        });
+    }
     check_vlan(a.vlan_id, a.vlan_priority)?;
     if let Some(id) = a.vlan_id {
         out.push(item("network.port.eth.1.vlan.enable", "Yes", global("vlan id")));

@@ -146,6 +146,8 @@ const KEY_TIMEZONE_CUSTOM: &str = "P246";
 const KEY_LANGUAGE: &str = "P1362";
 const KEY_ADMIN_PASSWORD: &str = "P2";
 const KEY_USER_PASSWORD: &str = "P196";
+/// XML config file password: the key the phone opens encrypted `cfg<mac>.xml` with.
+const KEY_CONFIG_KEY: &str = "P1359";
 /// Layer 2 QoS 802.1Q VLAN tag and 802.1p priority.
 const KEY_VLAN_ID: &str = "P51";
 const KEY_VLAN_PRIORITY: &str = "P87";
@@ -232,6 +234,9 @@ fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
     }
     if let Some(password) = a.user_password.as_deref() {
         out.push(entry(KEY_USER_PASSWORD, password, global("user password")));
+    }
+    if let Some(key) = a.config_key.as_deref() {
+        out.push(entry(KEY_CONFIG_KEY, key, global("config key")));
     }
     check_vlan(a.vlan_id, a.vlan_priority)?;
     if let Some(id) = a.vlan_id {

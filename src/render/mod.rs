@@ -152,6 +152,7 @@ pub fn supported_vendors() -> &'static [&'static str] {
 /// Renders the config file for `assignment` in the format of `vendor` (canonical lowercase id,
 /// e.g. `grandstream`). An empty `vendor` is [`RenderError::MissingVendor`].
 pub fn render(vendor: &str, assignment: &Assignment) -> Result<RenderedFile, RenderError> {
+    check_config_key(vendor, assignment)?;
     match vendor {
         "fanvil" => fanvil::render(assignment),
         "gigaset" => gigaset::render(assignment),
@@ -178,6 +179,7 @@ pub fn render_shared(vendor: &str, file_name: &str, assignment: &Assignment) -> 
     {
         return Err(RenderError::AccountsInSharedFile);
     }
+    check_config_key(vendor, assignment)?;
     match vendor {
         "snom" => snom::render_shared(file_name, assignment),
         "panasonic" => panasonic::render_shared(file_name, assignment),
@@ -198,6 +200,20 @@ pub fn render_boot(vendor: &str, _assignment: &Assignment) -> Result<RenderedFil
         "" => Err(RenderError::MissingVendor),
         _ => Err(RenderError::UnsupportedFile(capped(&format!("{vendor} boot file")))),
     }
+}
+
+/// Vendors whose configs carry the key the phone opens encrypted configs with; for the others
+/// a [`Assignment::config_key`] is [`RenderError::UnsupportedValue`], not silently dropped.
+const CONFIG_KEY_VENDORS: &[&str] = &["grandstream", "yealink"];
+
+fn check_config_key(vendor: &str, assignment: &Assignment) -> Result<(), RenderError> {
+    if assignment.config_key.is_some() && supported_vendors().contains(&vendor) && !CONFIG_KEY_VENDORS.contains(&vendor)
+    {
+        return Err(RenderError::UnsupportedValue {
+            field: "config key".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The first [`ECHO_MAX_CHARS`] characters of `text`, for echoing in errors.
@@ -234,6 +250,50 @@ mod tests {
         assert_eq!(file.file_name, "cfg000b82273b89.xml");
         assert_eq!(file, grandstream::render(&assignment()).expect("renders"));
         assert!(supported_vendors().contains(&"grandstream"));
+    }
+
+    #[test]
+    fn the_config_key_is_written_where_the_vendor_reads_it_and_refused_elsewhere() {
+        let mut a = assignment();
+        a.account_mut(1).registrar_host = Some("pbx.example".into());
+        a.config_key = Some("0123456789abcdef".into());
+        for vendor in supported_vendors() {
+            let rendered = render(vendor, &a);
+            match *vendor {
+                "grandstream" => {
+                    let text = String::from_utf8(rendered.expect("renders").content).expect("utf-8");
+                    assert!(text.contains("<P1359>0123456789abcdef</P1359>"), "{text}");
+                }
+                "yealink" => {
+                    let text = String::from_utf8(rendered.expect("renders").content).expect("utf-8");
+                    for line in [
+                        "static.auto_provision.aes_key_in_file = 0\n",
+                        "static.auto_provision.aes_key_16.com = 0123456789abcdef\n",
+                        "static.auto_provision.aes_key_16.mac = 0123456789abcdef\n",
+                    ] {
+                        assert!(text.contains(line), "{line}: {text}");
+                    }
+                }
+                other => assert_eq!(
+                    rendered,
+                    Err(RenderError::UnsupportedValue {
+                        field: "config key".into()
+                    }),
+                    "{other}"
+                ),
+            }
+        }
+        a.config_key = Some("too-short".into());
+        assert!(matches!(
+            render("yealink", &a),
+            Err(RenderError::UnsupportedValue { .. })
+        ));
+        let binary = grandstream_binary::render(&Assignment {
+            config_key: Some("k3y".into()),
+            ..assignment()
+        })
+        .expect("renders");
+        assert!(binary.content.windows(10).any(|w| w == b"P1359=k3y&"));
     }
 
     #[test]

@@ -246,6 +246,21 @@ fn globals<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, Re
         let value = Cow::from(format!("user:{password}"));
         push(key(Global::UserPassword, "password")?, value, "user password");
     }
+    if let Some(aes_key) = a.config_key.as_deref() {
+        // Yealink's plaintext-key mode (config-formats §3.2): the key itself, not a key file.
+        if aes_key.chars().count() != 16 {
+            return Err(RenderError::UnsupportedValue {
+                field: "config key (Yealink takes 16 characters)".into(),
+            });
+        }
+        push(key(Global::AesKeyInFile, "config key")?, Cow::from("0"), "config key");
+        push(
+            key(Global::AesKeyCommon, "config key")?,
+            Cow::from(aes_key),
+            "config key",
+        );
+        push(key(Global::AesKeyMac, "config key")?, Cow::from(aes_key), "config key");
+    }
     if let Some(id) = a.vlan_id {
         push(key(Global::VlanEnable, "vlan id")?, Cow::from("1"), "vlan id");
         push(key(Global::VlanId, "vlan id")?, Cow::from(id.to_string()), "vlan id");

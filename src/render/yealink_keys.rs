@@ -69,6 +69,11 @@ pub(super) enum Global {
     SyslogPort,
     SyslogLevel,
     Pnp,
+    /// `0`: the AES keys are the plaintext settings below, not key files.
+    AesKeyInFile,
+    /// The 16-character key of the common file and of the MAC file.
+    AesKeyCommon,
+    AesKeyMac,
 }
 
 /// How an account's SIP transport is written.
@@ -169,6 +174,12 @@ impl Dialect {
             (SyslogPort, true) => "static.syslog.server_port",
             (SyslogLevel, true) => "static.syslog.level",
             (SyslogPort | SyslogLevel, false) => return None,
+            (AesKeyInFile, true) => "static.auto_provision.aes_key_in_file",
+            (AesKeyInFile, false) => "auto_provision.aes_key_in_file",
+            (AesKeyCommon, true) => "static.auto_provision.aes_key_16.com",
+            (AesKeyCommon, false) => "auto_provision.aes_key_16.com",
+            (AesKeyMac, true) => "static.auto_provision.aes_key_16.mac",
+            (AesKeyMac, false) => "auto_provision.aes_key_16.mac",
             (Pnp, true) => "static.auto_provision.pnp_enable",
             (Pnp, false) => "auto_provision.pnp_enable",
         };
