@@ -1140,6 +1140,59 @@ _LOOKUP = LOOKUP_FN(_lookup_trampoline)
 _USERDATA_FREE = USERDATA_FREE_FN(_userdata_free_trampoline)
 
 
+def _open_from_config(
+    handle: "_Handle",
+    create: Callable,
+    server_host: str,
+    server_port: int,
+    url_template: str,
+    lookup: Optional[Callable],
+    user_agent: Optional[str],
+    answer_unknown: bool,
+    secret: Optional[bytes],
+) -> None:
+    """Builds a `sippnp_ctx_config` from the arguments, makes the Context's or Engine's C
+    object from it with `create(cfg, err) -> (code, out)`, and stores it in `handle`. The
+    config is freed either way; the lookup's state is kept on `handle`."""
+    lib = _lib()
+    if lookup is not None and not callable(lookup):
+        raise TypeError("lookup must be callable")
+    host = _encode(server_host, "server_host")
+    port = _u16(server_port, "server_port")
+    template = _encode(url_template, "url_template")
+    agent = None if user_agent is None else _encode(user_agent, "user_agent")
+    key_bytes = None if secret is None else bytes(secret)
+
+    cfg = _CFG()
+    _check(lib.sippnp_ctx_config_new(byref(cfg)))
+    try:
+        _check(lib.sippnp_ctx_config_set_server(cfg, host, len(host), port))
+        _check(lib.sippnp_ctx_config_set_url_template(cfg, template, len(template)))
+        if agent is not None:
+            _check(lib.sippnp_ctx_config_set_user_agent(cfg, agent, len(agent)))
+        policy = UnknownPolicy.ANSWER if answer_unknown else UnknownPolicy.SILENT
+        _check(lib.sippnp_ctx_config_set_unknown_policy(cfg, policy))
+        if key_bytes is not None:
+            _check(lib.sippnp_ctx_config_set_secret(cfg, key_bytes, len(key_bytes)))
+        if lookup is not None:
+            state = _LookupState(lookup)
+            key = next(_KEYS)
+            _REGISTRY[key] = state
+            code = lib.sippnp_ctx_config_set_lookup(cfg, _LOOKUP, key, _USERDATA_FREE)
+            if code != Result.OK:  # the library did not take the userdata
+                _REGISTRY.pop(key, None)
+                raise SippnpError(code)
+            handle._state = state
+        err = _ERROR()
+        code, out = create(cfg, err)
+        if code != Result.OK:
+            raise _error(code, err)
+        _free_err(err)
+        handle._ptr = out
+    finally:
+        lib.sippnp_ctx_config_free(cfg)
+
+
 class Context(_Handle):
     """The responder: answers SUBSCRIBEs and renders configs.
 
@@ -1173,43 +1226,12 @@ class Context(_Handle):
         self._keep = (_LOOKUP, _USERDATA_FREE, _REGISTRY)
         self._busy = 0
         self._busy_lock = threading.Lock()
-        if lookup is not None and not callable(lookup):
-            raise TypeError("lookup must be callable")
-        host = _encode(server_host, "server_host")
-        port = _u16(server_port, "server_port")
-        template = _encode(url_template, "url_template")
-        agent = None if user_agent is None else _encode(user_agent, "user_agent")
-        key_bytes = None if secret is None else bytes(secret)
 
-        cfg = _CFG()
-        _check(lib.sippnp_ctx_config_new(byref(cfg)))
-        try:
-            _check(lib.sippnp_ctx_config_set_server(cfg, host, len(host), port))
-            _check(lib.sippnp_ctx_config_set_url_template(cfg, template, len(template)))
-            if agent is not None:
-                _check(lib.sippnp_ctx_config_set_user_agent(cfg, agent, len(agent)))
-            policy = UnknownPolicy.ANSWER if answer_unknown else UnknownPolicy.SILENT
-            _check(lib.sippnp_ctx_config_set_unknown_policy(cfg, policy))
-            if key_bytes is not None:
-                _check(lib.sippnp_ctx_config_set_secret(cfg, key_bytes, len(key_bytes)))
-            if lookup is not None:
-                state = _LookupState(lookup)
-                key = next(_KEYS)
-                _REGISTRY[key] = state
-                code = lib.sippnp_ctx_config_set_lookup(cfg, _LOOKUP, key, _USERDATA_FREE)
-                if code != Result.OK:  # the library did not take the userdata
-                    _REGISTRY.pop(key, None)
-                    raise SippnpError(code)
-                self._state = state
+        def create(cfg, err):
             out = _CTX()
-            err = _ERROR()
-            code = lib.sippnp_ctx_new(cfg, byref(out), byref(err))
-            if code != Result.OK:
-                raise _error(code, err)
-            _free_err(err)
-            self._ptr = out
-        finally:
-            lib.sippnp_ctx_config_free(cfg)
+            return lib.sippnp_ctx_new(cfg, byref(out), byref(err)), out
+
+        _open_from_config(self, create, server_host, server_port, url_template, lookup, user_agent, answer_unknown, secret)
 
     def _call(self, function, *args):
         """Runs a library call that may invoke the lookup; returns (code, err)."""
@@ -1567,8 +1589,6 @@ class Engine(_Handle):
         self._keep = (_LOOKUP, _USERDATA_FREE, _REGISTRY)
         self._busy = 0
         self._busy_lock = threading.Lock()
-        if lookup is not None and not callable(lookup):
-            raise TypeError("lookup must be callable")
         unknown = sorted(set(options) - set(ENGINE_OPTIONS))
         if unknown:
             raise TypeError(f"unknown engine options: {', '.join(unknown)}")
@@ -1577,41 +1597,12 @@ class Engine(_Handle):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"engine option {name} must be a non-negative integer")
             setattr(opts, name, value)
-        host = _encode(server_host, "server_host")
-        port = _u16(server_port, "server_port")
-        template = _encode(url_template, "url_template")
-        agent = None if user_agent is None else _encode(user_agent, "user_agent")
-        key_bytes = None if secret is None else bytes(secret)
 
-        cfg = _CFG()
-        _check(lib.sippnp_ctx_config_new(byref(cfg)))
-        try:
-            _check(lib.sippnp_ctx_config_set_server(cfg, host, len(host), port))
-            _check(lib.sippnp_ctx_config_set_url_template(cfg, template, len(template)))
-            if agent is not None:
-                _check(lib.sippnp_ctx_config_set_user_agent(cfg, agent, len(agent)))
-            policy = UnknownPolicy.ANSWER if answer_unknown else UnknownPolicy.SILENT
-            _check(lib.sippnp_ctx_config_set_unknown_policy(cfg, policy))
-            if key_bytes is not None:
-                _check(lib.sippnp_ctx_config_set_secret(cfg, key_bytes, len(key_bytes)))
-            if lookup is not None:
-                state = _LookupState(lookup)
-                key = next(_KEYS)
-                _REGISTRY[key] = state
-                code = lib.sippnp_ctx_config_set_lookup(cfg, _LOOKUP, key, _USERDATA_FREE)
-                if code != Result.OK:
-                    _REGISTRY.pop(key, None)
-                    raise SippnpError(code)
-                self._state = state
+        def create(cfg, err):
             out = _ENGINE()
-            err = _ERROR()
-            code = lib.sippnp_engine_new(cfg, byref(opts), byref(out), byref(err))
-            if code != Result.OK:
-                raise _error(code, err)
-            _free_err(err)
-            self._ptr = out
-        finally:
-            lib.sippnp_ctx_config_free(cfg)
+            return lib.sippnp_engine_new(cfg, byref(opts), byref(out), byref(err)), out
+
+        _open_from_config(self, create, server_host, server_port, url_template, lookup, user_agent, answer_unknown, secret)
 
     def _enter(self):
         with self._busy_lock:
