@@ -37,10 +37,8 @@ use sippnp::crypto::{self, Cipher, yealink};
 use sippnp::device::{self, Device, Mac};
 use sippnp::net::join_host_port;
 use sippnp::render::RenderedFile;
-use sippnp::responder::{
-    Config, Outcome, Packet, Responder, Silence, UnknownPolicy, device_for_path, render_assignment,
-};
-use sippnp::route::FileKind;
+use sippnp::responder::{Config, Outcome, Packet, Responder, Silence, UnknownPolicy, render_assignment, render_path};
+use sippnp::route;
 use sippnp::sip::Subscribe;
 use sippnp::template::UrlTemplate;
 
@@ -404,26 +402,48 @@ fn silence(reason: Silence, device: &Device) -> String {
 
 /// The device `render` is asked for: `--mac MAC`, or `--path PATH` (a file name a phone
 /// requests, which also tells the vendor).
-fn requested_device(args: &Args) -> Result<(Mac, Device), Failure> {
+/// The config `render` prints: the device's by `--mac`, or the file a phone requests by
+/// `--path` (device, model or common file), with its vendor and how messages name it.
+fn rendered_file(
+    args: &Args,
+    inventory: &Inventory,
+    name: &str,
+) -> Result<(RenderedFile, Option<String>, String), Failure> {
     match (args.value("--mac"), args.value("--path")) {
-        (Some(text), None) => Mac::parse(text.trim())
-            .map(|mac| (mac, Device::from_mac(mac)))
-            .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(text)))),
-        (None, Some(path)) => {
-            let unsupported = || {
-                Failure::Input(format!(
-                    "--path: \"{}\" is a provisioning file sippnp does not render (only per-device configs)",
-                    printable(path)
-                ))
+        (Some(text), None) => {
+            let mac = Mac::parse(text.trim())
+                .ok_or_else(|| Failure::Usage(format!("--mac: \"{}\" is not a MAC address", printable(text))))?;
+            let device = Device::from_mac(mac);
+            let assignment = match inventory.get(mac) {
+                Some((Action::Assign, assignment)) => assignment.clone(),
+                Some((Action::Ignore, _)) => {
+                    return Err(Failure::Input(format!(
+                        "{name}: device {mac} has action = \"ignore\": no config to render"
+                    )));
+                }
+                None => return Err(Failure::Input(format!("{name}: no device {mac}"))),
             };
-            match device_for_path(path) {
-                Ok((device, FileKind::Config)) => device.mac.map(|mac| (mac, device)).ok_or_else(unsupported),
-                Ok(_) | Err(Error::UnsupportedFile) => Err(unsupported()),
-                Err(_) => Err(Failure::Input(format!(
-                    "--path: \"{}\" is not a provisioning file name",
-                    printable(path)
-                ))),
-            }
+            let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
+            let file = render_assignment(assignment, &device)
+                .map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
+            Ok((file, vendor, format!("device {mac}")))
+        }
+        (None, Some(path)) => {
+            let shown = printable(path);
+            let file = render_path(inventory, path).map_err(|e| {
+                Failure::Input(match e {
+                    Error::UnknownPath => format!("--path: \"{shown}\" is not a provisioning file name"),
+                    Error::UnsupportedFile => {
+                        format!("--path: \"{shown}\" is a provisioning file sippnp does not render")
+                    }
+                    Error::NotAssigned => format!(
+                        "{name}: nothing assigned for \"{shown}\" (no such [[device]] or [[shared]], or action = \"ignore\")"
+                    ),
+                    e => format!("{name}: \"{shown}\": {e}"),
+                })
+            })?;
+            let vendor = route::route(path).map(|r| r.vendor.to_owned());
+            Ok((file, vendor, format!("\"{shown}\"")))
         }
         _ => Err(Failure::Usage(
             "render takes exactly one of --mac MAC and --path PATH".into(),
@@ -450,21 +470,9 @@ fn render(args: Args) -> Result<u8, Failure> {
             "--encrypt needs --out DIR (encrypted files are binary)".into(),
         ));
     }
-    let (mac, device) = requested_device(&args)?;
     let inventory = Inventory::load(Path::new(path))?;
     let name = printable(path);
-    let assignment = match inventory.get(mac) {
-        Some((Action::Assign, assignment)) => assignment.clone(),
-        Some((Action::Ignore, _)) => {
-            return Err(Failure::Input(format!(
-                "{name}: device {mac} has action = \"ignore\": no config to render"
-            )));
-        }
-        None => return Err(Failure::Input(format!("{name}: no device {mac}"))),
-    };
-    let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
-    let file =
-        render_assignment(assignment, &device).map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
+    let (file, vendor, what) = rendered_file(&args, &inventory, &name)?;
     let Some(dir) = out_dir else {
         eprintln!("# {}", file.file_name);
         let mut out = io::stdout().lock();
@@ -479,14 +487,14 @@ fn render(args: Args) -> Result<u8, Failure> {
                 Some(cipher) => cipher,
                 None => {
                     return Err(Failure::Input(format!(
-                        "{name}: device {mac}: vendor {} has no config encryption; choose one with --cipher",
+                        "{name}: {what}: vendor {} has no config encryption; choose one with --cipher",
                         printable(vendor.as_deref().unwrap_or("?"))
                     )));
                 }
             };
             // The error names what is wrong with the key, never the key.
-            let encrypted = crypto::encrypt_file(&file, cipher, key)
-                .map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
+            let encrypted =
+                crypto::encrypt_file(&file, cipher, key).map_err(|e| Failure::Input(format!("{name}: {what}: {e}")))?;
             std::iter::once(encrypted.file).chain(encrypted.key_file).collect()
         }
     };

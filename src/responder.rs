@@ -226,20 +226,7 @@ impl<L: Lookup> Responder<L> {
     /// device without MAC (vendor, and the model the name gives) and should answer with the
     /// settings those phones share, without accounts.
     pub fn render_path(&self, path: &str) -> Result<RenderedFile, Error> {
-        let route = route::route(path).ok_or(Error::UnknownPath)?;
-        let device = device_for_route(&route);
-        let mut assignment = self.assigned(&device)?;
-        assignment.mac = assignment.mac.or(device.mac);
-        let file = match (&route.target, route.kind) {
-            (Target::Device(_), FileKind::Config) => return render_assignment(assignment, &device),
-            (Target::Device(_), FileKind::LegacyBinary) => render::grandstream_binary::render(&assignment),
-            (Target::Device(_), FileKind::Boot) => render::render_boot(route.vendor, &assignment),
-            (Target::Model(_) | Target::Common, FileKind::Config) => {
-                render::render_shared(route.vendor, route::file_name(path), &assignment)
-            }
-            _ => return Err(Error::UnsupportedFile),
-        };
-        Ok(file?)
+        render_path(&self.lookup, path)
     }
 
     fn render_for(&self, device: Device) -> Result<RenderedFile, Error> {
@@ -248,10 +235,34 @@ impl<L: Lookup> Responder<L> {
 
     /// The host's assignment for `device`, or [`Error::NotAssigned`].
     fn assigned(&self, device: &Device) -> Result<Assignment, Error> {
-        match self.lookup.lookup(device)? {
-            Decision::Assign(assignment) => Ok(assignment),
-            Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),
+        assigned(&self.lookup, device)
+    }
+}
+
+/// [`Responder::render_path`] without a responder: renders the file requested by `path` with
+/// what `lookup` assigns (a CLI or an HTTP server that answers no SUBSCRIBEs needs no more).
+pub fn render_path(lookup: &impl Lookup, path: &str) -> Result<RenderedFile, Error> {
+    let route = route::route(path).ok_or(Error::UnknownPath)?;
+    let device = device_for_route(&route);
+    let mut assignment = assigned(lookup, &device)?;
+    assignment.mac = assignment.mac.or(device.mac);
+    let file = match (&route.target, route.kind) {
+        (Target::Device(_), FileKind::Config) => return render_assignment(assignment, &device),
+        (Target::Device(_), FileKind::LegacyBinary) => render::grandstream_binary::render(&assignment),
+        (Target::Device(_), FileKind::Boot) => render::render_boot(route.vendor, &assignment),
+        (Target::Model(_) | Target::Common, FileKind::Config) => {
+            render::render_shared(route.vendor, route::file_name(path), &assignment)
         }
+        _ => return Err(Error::UnsupportedFile),
+    };
+    Ok(file?)
+}
+
+/// What `lookup` assigns `device`, or [`Error::NotAssigned`].
+fn assigned(lookup: &impl Lookup, device: &Device) -> Result<Assignment, Error> {
+    match lookup.lookup(device)? {
+        Decision::Assign(assignment) => Ok(assignment),
+        Decision::Unknown | Decision::Ignore => Err(Error::NotAssigned),
     }
 }
 

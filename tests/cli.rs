@@ -410,7 +410,8 @@ fn render_by_requested_path() {
     assert_eq!(by_path.stdout, by_mac.stdout);
     for (path, says) in [
         ("/favicon.ico", "not a provisioning file"),
-        ("cfg.xml", "does not render"),
+        ("cfg.xml", "nothing assigned"),
+        ("000b82273b89_Security.enc", "does not render"),
     ] {
         let output = run(&["render", "--devices", devices.path(), "--path", path]);
         assert_eq!(output.status.code(), Some(2), "{path}");
@@ -426,6 +427,34 @@ fn render_by_requested_path() {
         "cfg.xml",
     ]);
     assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn render_of_a_shared_file_uses_the_shared_settings() {
+    let devices = TempFile::new(
+        "shared.toml",
+        "[[shared]]\nvendor = \"yealink\"\nntp_servers = [\"ntp.example\"]\ntimezone = \"Europe/Berlin\"\n\n\
+         [[shared]]\nvendor = \"grandstream\"\nmodel = \"GXP2170\"\nlanguage = \"de\"\n",
+    );
+    let output = run(&[
+        "render",
+        "--devices",
+        devices.path(),
+        "--path",
+        "/prov/y000000000028.cfg",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stderr).trim_end(), "# y000000000028.cfg");
+    let cfg = text(&output.stdout);
+    assert!(cfg.starts_with("#!version:1.0.0.1\n"), "{cfg}");
+    assert!(cfg.contains("local_time.ntp_server1 = ntp.example\n"), "{cfg}");
+    assert!(!cfg.contains("account."), "{cfg}");
+    let output = run(&["render", "--devices", devices.path(), "--path", "cfgGXP2170.xml"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("<P1362>de</P1362>"));
+    // No [[shared]] for Grandstream without a model: its common file has nothing assigned.
+    let output = run(&["render", "--devices", devices.path(), "--path", "cfg.xml"]);
+    assert!(assert_one_line_failure(&output, "cfg.xml").contains("nothing assigned"));
 }
 
 #[test]
