@@ -37,6 +37,8 @@
 //! Size `max_exchanges` for the phones that may boot within that window: once the table is
 //! full, the oldest exchange is forgotten and its late retransmissions count as new.
 
+mod config;
+mod events;
 mod lru;
 mod token;
 
@@ -53,138 +55,15 @@ use crate::assign::Lookup;
 use crate::device::{Device, Mac};
 use crate::error::Error;
 use crate::net::{bracket_ipv6, join_host_port};
-use crate::responder::{Outcome, Packet, Responder, Silence};
+use crate::responder::{Outcome, Packet, Responder};
 use crate::sip::check_sync::{CheckSyncParams, build_check_sync};
 use crate::sip::incoming::{self, Incoming};
 use crate::sip::{Subscribe, unfold};
 use lru::Lru;
 
+pub use config::EngineConfig;
+pub use events::{EngineStats, Event, FailReason};
 pub use token::{TOKEN_LEN, TokenError, hmac_sha256};
-
-/// Limits and timers of an [`Engine`]. [`EngineConfig::default`] has the values below;
-/// [`Engine::new`] raises zero or inconsistent values to the smallest usable ones (caps and
-/// `rate_burst` at least 1, `t1_ms` at least 1, `t2_ms` and `timer_f_ms` at least `t1_ms`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EngineConfig {
-    /// Hard cap on tracked exchanges; the least recently used goes first (default 16,384:
-    /// enough for 10,000 phones booting within `linger_ms`, at most about 32 MB).
-    pub max_exchanges: usize,
-    /// Cap on rate-limiter entries (source IPs), LRU (default 4096).
-    pub max_sources: usize,
-    /// New exchanges per second per source (an IPv4 address or an IPv6 /64; default 10);
-    /// 0 turns rate limiting off. A NOTIFY target other than the source (a Contact naming a
-    /// third party) is charged too, so that spoofed SUBSCRIBEs cannot aim NOTIFY
-    /// retransmissions at a victim faster than this.
-    pub rate_per_source: u32,
-    /// Token bucket size: new exchanges a source may start at once (default 20).
-    pub rate_burst: u32,
-    /// RFC 3261 T1, the round-trip estimate: first NOTIFY retransmission (default 500).
-    pub t1_ms: u64,
-    /// RFC 3261 T2, the longest retransmission interval (default 4000).
-    pub t2_ms: u64,
-    /// RFC 3261 Timer F, 64·T1: when an unanswered NOTIFY is abandoned (default 32000).
-    pub timer_f_ms: u64,
-    /// How long a finished exchange is remembered after its last SUBSCRIBE, to absorb
-    /// retransmissions (default 32000).
-    pub linger_ms: u64,
-    /// Lifetime of `{token}` URLs (default 300_000: five minutes).
-    pub token_ttl_ms: u64,
-    /// Event queue cap; beyond it the oldest event is dropped and counted (default 1024).
-    pub max_events: usize,
-}
-
-impl Default for EngineConfig {
-    fn default() -> EngineConfig {
-        EngineConfig {
-            max_exchanges: 16_384,
-            max_sources: 4096,
-            rate_per_source: 10,
-            rate_burst: 20,
-            t1_ms: 500,
-            t2_ms: 4000,
-            timer_f_ms: 32_000,
-            linger_ms: 32_000,
-            token_ttl_ms: 300_000,
-            max_events: 1024,
-        }
-    }
-}
-
-impl EngineConfig {
-    fn normalized(mut self) -> EngineConfig {
-        self.max_exchanges = self.max_exchanges.max(1);
-        self.max_sources = self.max_sources.max(1);
-        self.rate_burst = self.rate_burst.max(1);
-        self.t1_ms = self.t1_ms.max(1);
-        self.t2_ms = self.t2_ms.max(self.t1_ms);
-        self.timer_f_ms = self.timer_f_ms.max(self.t1_ms);
-        self.max_events = self.max_events.max(1);
-        self
-    }
-}
-
-/// Why a NOTIFY transaction failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailReason {
-    /// Timer F: no final response within 64·T1.
-    Timeout,
-    /// The phone answered with this final status (≥ 300).
-    Rejected(u16),
-    /// The exchange was evicted from the full table before the phone answered.
-    Evicted,
-}
-
-/// What happened, for the host's logs and device manager. Polled with [`Engine::poll_event`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// A new exchange: a phone's first SUBSCRIBE (not a retransmission) was looked up.
-    Discovered { device: Device },
-    /// The phone was answered with this URL (the NOTIFY is on its way).
-    Answered { device: Device, url: String },
-    /// A NOTIFY (PnP or check-sync) was queued for sending: `attempt` 1 is the first
-    /// transmission, 2 and more are retransmissions.
-    Notified { mac: Option<Mac>, attempt: u32 },
-    /// The phone accepted the NOTIFY with this 2xx status.
-    Acknowledged { mac: Option<Mac>, status: u16 },
-    /// The NOTIFY transaction ended without success.
-    Failed { mac: Option<Mac>, reason: FailReason },
-    /// The responder chose to stay silent about this device.
-    Silenced { device: Device, reason: Silence },
-    /// A source (or a third-party NOTIFY target) started to exceed its rate of new
-    /// exchanges; reported once per burst (again only after it got a new exchange through).
-    RateLimited { source: IpAddr },
-}
-
-/// Counters since the engine was created, and the current table sizes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EngineStats {
-    /// Exchanges tracked now.
-    pub exchanges: usize,
-    /// Sources in the rate limiter now.
-    pub sources: usize,
-    /// Timer heap entries now (live ones plus not yet collected cancelled ones).
-    pub timers: usize,
-    /// Exchanges forgotten because the table was full.
-    pub exchanges_evicted: u64,
-    /// New exchanges refused by the rate limiter.
-    pub rate_limited: u64,
-    /// Retransmitted (or stale) SUBSCRIBEs absorbed without a lookup.
-    pub retransmissions_absorbed: u64,
-    /// NOTIFY transactions started (PnP and check-sync).
-    pub notifies_sent: u64,
-    /// NOTIFY retransmissions (Timer E).
-    pub notify_retransmissions: u64,
-    /// NOTIFY transactions ended by a 2xx.
-    pub notifies_acked: u64,
-    /// NOTIFY transactions ended by Timer F, a rejection or eviction.
-    pub notifies_failed: u64,
-    /// Responses that matched no running transaction (late duplicates, strays).
-    pub stray_responses: u64,
-    /// Events dropped because the queue was full.
-    pub events_dropped: u64,
-    /// Packets dropped because the host did not poll them (queue full).
-    pub transmits_dropped: u64,
-}
 
 /// The NOTIFY client transaction of an exchange.
 struct ClientTx {

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::*;
 use crate::assign::{Decision, LookupError};
 use crate::ids::IdGen;
-use crate::responder::{Config, UnknownPolicy};
+use crate::responder::{Config, Silence, UnknownPolicy};
 use crate::sip::ParseError;
 use crate::template::UrlTemplate;
 

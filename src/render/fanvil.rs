@@ -1,6 +1,6 @@
 //! Fanvil provisioning: `<mac>.cfg` and the per-hardware common files (`f0<hw>.cfg`), in the
 //! dialect the model's family reads. This module maps the neutral assignment to Fanvil's values
-//! (codes, time zone, language, keys) once, as a list of [`Setting`]s; one small module per
+//! (codes, time zone, language, keys) once, as a list of `Setting`s; one small module per
 //! dialect lays them out under that dialect's names:
 //!
 //! - `fanvil_text.rs`: the `<<VOIP CONFIG FILE>>` text format of the phones' own exports, used
@@ -55,8 +55,8 @@
 //!   `_TZ_INFO`, EXP, 3CX V63 `-20` = UTC−5) \[H\], with the name `UTC+1` for whole hours (EXP,
 //!   3CX V63); the C-series use WZ `v2_3`'s zone index instead (whole hours only) \[M\]. DST as
 //!   offset minutes and start/end month, week (5 = last), weekday (0 = Sunday) and hour of the
-//!   wall clock (EXP, FP, 3CX V63) \[M\], VERIFY-HW. See [`fanvil_time`];
-//! - language: see [`Language`];
+//!   wall clock (EXP, FP, 3CX V63) \[M\], VERIFY-HW. See `fanvil_time`;
+//! - language: see `Language`;
 //! - provisioning: the whole URL (scheme included) as server address, protocol by scheme
 //!   (SEED §5.1.2: 1 FTP, 2 TFTP, 4 HTTP; 5 HTTPS in FP `x4u`, FP `x3sp` and 3CX V63 with
 //!   `https://` URLs) \[H\]; mode `1` (after boot) or, with a resync interval, `2` and the
@@ -108,7 +108,7 @@ const COMMON_FILE_ALIASES: [(&str, &str); 2] = [("f0C00580000.cfg", "C58"), ("f0
 /// Renders `<mac>.cfg` for `a` in the dialect of its model's family (text when the model is
 /// not in the capability table).
 ///
-/// Errors: no MAC, more accounts than [`FORMAT_MAX`] (or the model's own limit), a key beyond
+/// Errors: no MAC, more accounts than `FORMAT_MAX` (or the model's own limit), a key beyond
 /// the model's banks, a provisioning URL scheme other than ftp/tftp/http/https, a neutral value
 /// the dialect cannot express ([`RenderError::UnsupportedValue`]), a bad override key, a
 /// control character in any value.

@@ -14,7 +14,7 @@
 //! </provisioning>
 //! ```
 //!
-//! **Confidence.** The format, the file name and the keys marked [M] below come from the
+//! **Confidence.** The format, the file name and the keys marked \[M\] below come from the
 //! research (config-formats §2.6: wazo's `Nx70_83_v2_65_0` plugin) and Gigaset's own wiki pages
 //! quoted in pnp-vendors §2.5 (GIGA-N: the `<provisioning version="1.1" productID="e2"><nvm>`
 //! frame and the multicast switch). Gigaset's complete parameter list is not public in the
@@ -39,22 +39,22 @@
 //!
 //! | neutral field | Nx70 parameter | source |
 //! |---|---|---|
-//! | provisioning URL | `Provisioning.global.ProvisioningServer` | §2.6 [M] |
-//! | NTP servers | `DmGlobal.0.NtpServer` (one: the first) | §2.6 [M] |
-//! | time zone | `DmGlobal.0.TimeZone` = IANA name from the list the base accepts | §2.6, WZ `common.py` [M] |
-//! | admin password | `WebUIAccounts.1.Password` | §2.6 [M] |
-//! | PnP off | `SystemSettings.global.SipMulticastEnabled` = `0` | pnp-vendors §2.5 (GIGA-N) [H] |
-//! | user id, auth id, password | `SipAccount.N.UserName`, `.AuthName`, `.AuthPassword` | §2.6 [M] |
-//! | display name | `SipAccount.N.DisplayName` | WZ [M] |
-//! | voicemail number | `SipAccount.N.VoiceMailMailbox` + `.VoiceMailActive` = `1` | WZ [M] |
-//! | registrar host, port | `SipProvider.P.Domain`, `.ProxyServerAddress`/`Port`, `.RegServerAddress`/`Port` | WZ [M] |
-//! | transport | `SipProvider.P.TransportProtocol` = `1` UDP, `2` TCP, `3` TLS | WZ [M] |
-//! | registration expiry | `SipProvider.P.RegServerRefreshTimer` (seconds) | WZ [M] |
-//! | backup registrar | `SipProvider.P.FailoverServerEnabled` = `1`, `.FailoverServerAddress`/`Port` | WZ [M] |
-//! | outbound proxy | `SipProvider.P.OutboundProxyMode` = `0` (always), `.OutboundProxyAddress`/`Port` | WZ [M] |
-//! | MWI | `SipProvider.P.MWISubscription` = `1`/`0` | WZ [M] |
-//! | DTMF | `SipProvider.P.DTMFTransmission` = `1` in-band, `2` RFC 2833, `4` SIP INFO | WZ [M] |
-//! | SRTP | `SipProvider.P.SRTP_Enabled` = `0`/`1`, `.AcceptNonSRTPCalls` = `1` optional / `0` required | WZ [M] |
+//! | provisioning URL | `Provisioning.global.ProvisioningServer` | §2.6 \[M\] |
+//! | NTP servers | `DmGlobal.0.NtpServer` (one: the first) | §2.6 \[M\] |
+//! | time zone | `DmGlobal.0.TimeZone` = IANA name from the list the base accepts | §2.6, WZ `common.py` \[M\] |
+//! | admin password | `WebUIAccounts.1.Password` | §2.6 \[M\] |
+//! | PnP off | `SystemSettings.global.SipMulticastEnabled` = `0` | pnp-vendors §2.5 (GIGA-N) \[H\] |
+//! | user id, auth id, password | `SipAccount.N.UserName`, `.AuthName`, `.AuthPassword` | §2.6 \[M\] |
+//! | display name | `SipAccount.N.DisplayName` | WZ \[M\] |
+//! | voicemail number | `SipAccount.N.VoiceMailMailbox` + `.VoiceMailActive` = `1` | WZ \[M\] |
+//! | registrar host, port | `SipProvider.P.Domain`, `.ProxyServerAddress`/`Port`, `.RegServerAddress`/`Port` | WZ \[M\] |
+//! | transport | `SipProvider.P.TransportProtocol` = `1` UDP, `2` TCP, `3` TLS | WZ \[M\] |
+//! | registration expiry | `SipProvider.P.RegServerRefreshTimer` (seconds) | WZ \[M\] |
+//! | backup registrar | `SipProvider.P.FailoverServerEnabled` = `1`, `.FailoverServerAddress`/`Port` | WZ \[M\] |
+//! | outbound proxy | `SipProvider.P.OutboundProxyMode` = `0` (always), `.OutboundProxyAddress`/`Port` | WZ \[M\] |
+//! | MWI | `SipProvider.P.MWISubscription` = `1`/`0` | WZ \[M\] |
+//! | DTMF | `SipProvider.P.DTMFTransmission` = `1` in-band, `2` RFC 2833, `4` SIP INFO | WZ \[M\] |
+//! | SRTP | `SipProvider.P.SRTP_Enabled` = `0`/`1`, `.AcceptNonSRTPCalls` = `1` optional / `0` required | WZ \[M\] |
 //!
 //! Not expressible, so [`RenderError::UnsupportedValue`]: account labels and codec lists (no
 //! parameter found), programmable keys (handsets have none in this format), the firmware URL
@@ -86,10 +86,10 @@ const VENDOR: &str = "gigaset";
 const FAMILY: &str = "N610 / N670 / N870 (DECT)";
 
 /// Accounts (handsets) written at most: the N870's handset count (Gigaset data sheet; not in
-/// the research) [L]. The format itself numbers handsets with five digits.
+/// the research) \[L\]. The format itself numbers handsets with five digits.
 pub const MAX_ACCOUNTS: usize = 250;
 
-/// Provider profiles (`SipProvider.0`–`.9`) a base has, as its web interface shows them [L].
+/// Provider profiles (`SipProvider.0`–`.9`) a base has, as its web interface shows them \[L\].
 pub const MAX_PROVIDERS: usize = 10;
 
 /// Provisioning URL schemes the base fetches over.

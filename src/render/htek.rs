@@ -76,7 +76,7 @@
 //! keys, expansion modules and positions above 36 are [`RenderError::UnsupportedValue`].
 //!
 //! **Globals**: P2 admin / P196 user password (WZ, HX) \[H\]; P30 / P8622 NTP servers (WZ,
-//! FP; HX) ; P64 time zone code and P75 DST (see [`htek_zone`]); P237 config server, P212
+//! FP; HX) ; P64 time zone code and P75 DST (see `htek_zone`); P237 config server, P212
 //! its protocol, P1360/P1361 its HTTP user and password, P194 = 1 with P193 = minutes for a
 //! periodic check (HX, Grandstream's meaning) \[M\]; P192 firmware server (a directory URL; WZ
 //! `{server}/firmware`, HX) \[H\]; P20165 = 0 switches PnP off (HX) \[M\]; P24053 = 1, P51 and

@@ -44,31 +44,31 @@
 //! stops the phone asking snom's redirection service; DHCP option 66 stays as the usual way a
 //! site re-points its phones (config-formats §2.3, §6 item 3; SNO).
 //!
-//! **Keys and their sources.** Confidence as in the research notes: [H] stated by two or more
-//! independent sources, [M] one good source, [L] unconfirmed.
+//! **Keys and their sources.** Confidence as in the research notes: \[H\] stated by two or more
+//! independent sources, \[M\] one good source, \[L\] unconfirmed.
 //!
 //! | neutral field | snom setting | source |
 //! |---|---|---|
-//! | provisioning URL | `setting_server` | §2.3 [H] |
-//! | resync interval (minutes) | `settings_refresh_timer` (seconds) | §2.3, FP D785 [H] |
-//! | provisioning HTTP user / password | `http_client_user` / `http_client_pass` | §2.3, §3.4, FP [H] |
-//! | firmware URL (of the XML naming the image) | `firmware_status`, `update_policy` = `auto_update` | §2.3, WZ [M] |
-//! | NTP servers | `ntp_server` (one server: the first) | §2.3, WZ, FP [H] |
-//! | time zone | `timezone` = snom zone code, see below | §2.3, SNF [H] for the key |
-//! | language | `language` and `web_language` | §2.3, WZ, FP [H] |
-//! | admin password | `admin_mode_password`, `http_user` = `admin`, `http_pass` | §2.3, WZ, FP [H] |
-//! | user password | `webserver_user_name` = `user`, `webserver_user_password` | WZ (wazo PR #203) [M] |
-//! | VLAN id / priority | `vlan_id` / `vlan_qos` | WZ `base.tpl` [M] |
-//! | syslog host[:port] | `syslog_server` | one public template [L] |
-//! | account enabled, label, display name | `user_active` = `on`, `user_idle_text`, `user_realname` | §2.3 [H] |
-//! | user id, auth id, password | `user_name`, `user_pname`, `user_pass` | §2.3 [H] |
-//! | registrar, outbound proxy, transport | `user_host`, `user_outbound` (see Transport) | §2.3 [H] |
-//! | registration expiry | `user_expiry` (seconds) | §2.3, FP [H] |
-//! | voicemail number | `user_mailbox` | §2.3, WZ, FP [H] |
-//! | codecs | `codec_priority_list` = `pcmu,g722,…,telephone-event` | §2.3, WZ, FP [H] |
-//! | DTMF | `user_dtmf_info` = `off` (RFC 2833) / `sip_info_only` | §2.3, WZ [H] |
-//! | SRTP | `user_srtp` = `on`/`off`, `user_savp` = `optional`/`mandatory` | §2.3, WZ [M] |
-//! | keys | `<fkey idx context label perm>TYPE VALUE</fkey>` | §2.3, WZ, FP [H] |
+//! | provisioning URL | `setting_server` | §2.3 \[H\] |
+//! | resync interval (minutes) | `settings_refresh_timer` (seconds) | §2.3, FP D785 \[H\] |
+//! | provisioning HTTP user / password | `http_client_user` / `http_client_pass` | §2.3, §3.4, FP \[H\] |
+//! | firmware URL (of the XML naming the image) | `firmware_status`, `update_policy` = `auto_update` | §2.3, WZ \[M\] |
+//! | NTP servers | `ntp_server` (one server: the first) | §2.3, WZ, FP \[H\] |
+//! | time zone | `timezone` = snom zone code, see below | §2.3, SNF \[H\] for the key |
+//! | language | `language` and `web_language` | §2.3, WZ, FP \[H\] |
+//! | admin password | `admin_mode_password`, `http_user` = `admin`, `http_pass` | §2.3, WZ, FP \[H\] |
+//! | user password | `webserver_user_name` = `user`, `webserver_user_password` | WZ (wazo PR #203) \[M\] |
+//! | VLAN id / priority | `vlan_id` / `vlan_qos` | WZ `base.tpl` \[M\] |
+//! | syslog host\[:port\] | `syslog_server` | one public template \[L\] |
+//! | account enabled, label, display name | `user_active` = `on`, `user_idle_text`, `user_realname` | §2.3 \[H\] |
+//! | user id, auth id, password | `user_name`, `user_pname`, `user_pass` | §2.3 \[H\] |
+//! | registrar, outbound proxy, transport | `user_host`, `user_outbound` (see Transport) | §2.3 \[H\] |
+//! | registration expiry | `user_expiry` (seconds) | §2.3, FP \[H\] |
+//! | voicemail number | `user_mailbox` | §2.3, WZ, FP \[H\] |
+//! | codecs | `codec_priority_list` = `pcmu,g722,…,telephone-event` | §2.3, WZ, FP \[H\] |
+//! | DTMF | `user_dtmf_info` = `off` (RFC 2833) / `sip_info_only` | §2.3, WZ \[H\] |
+//! | SRTP | `user_srtp` = `on`/`off`, `user_savp` = `optional`/`mandatory` | §2.3, WZ \[M\] |
+//! | keys | `<fkey idx context label perm>TYPE VALUE</fkey>` | §2.3, WZ, FP \[H\] |
 //!
 //! Not expressible, so [`RenderError::UnsupportedValue`]: a backup registrar (snom has no
 //! second registrar per identity; wazo spends a whole second identity on it), the MWI switch

@@ -9,8 +9,8 @@
 //! `&<>`, non-ASCII) is written verbatim.
 //!
 //! Key names by firmware generation (V73 / V80 / V81+) and how the generation is chosen:
-//! [`super::yealink_keys`]. Time zone and language: [`super::yealink_locale`]. DSS keys:
-//! [`super::yealink_dss`]. Per neutral field (V81+ names; N = account, sources in brackets):
+//! `yealink_keys`. Time zone and language: `yealink_locale`. DSS keys:
+//! `yealink_dss`. Per neutral field (V81+ names; N = account, sources in brackets):
 //!
 //! | neutral | keys |
 //! |---|---|
@@ -18,7 +18,7 @@
 //! | resync interval | `static.auto_provision.repeat.enable = 1`, `static.auto_provision.repeat.minutes` (1–43200) (FP) |
 //! | firmware URL | `static.firmware.url` (WZ v86, config-formats §2.2) |
 //! | NTP servers | `local_time.ntp_server1`, `local_time.ntp_server2` (the first two) |
-//! | time zone, language | see [`super::yealink_locale`] |
+//! | time zone, language | see `yealink_locale` |
 //! | admin / user password | `static.security.user_password = admin:<pw>` / `= user:<pw>` (the key repeated; WZ) |
 //! | VLAN | `static.network.vlan.internet_port_enable = 1`, `_vid`, `_priority` (WZ) |
 //! | syslog | `static.syslog.enable = 1`, `static.syslog.server`, `.server_port`, `.level` (0–6) (FP) |
@@ -27,7 +27,7 @@
 //! | registrar, backup | `account.N.sip_server.1.*` / `.sip_server.2.*`: `address`, `port`, `transport_type` (0 UDP, 1 TCP, 2 TLS), `expires` |
 //! | outbound proxy | `account.N.outbound_proxy_enable = 1`, `account.N.outbound_proxy.1.address`, `.port` |
 //! | voicemail, MWI | `voice_mail.number.N`, `account.N.subscribe_mwi` (0/1) |
-//! | codecs | see [`super::yealink_keys`] |
+//! | codecs | see `yealink_keys` |
 //! | DTMF | `account.N.dtmf.type`: 0 in-band, 1 RFC 2833, 2 SIP INFO (Yealink admin guide) |
 //! | SRTP | `account.N.srtp_encryption`: 0 disabled, 1 optional, 2 compulsory (WZ, FP) |
 //!
