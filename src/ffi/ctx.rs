@@ -9,7 +9,7 @@ use super::answer::sippnp_answer;
 use super::boundary::ffi_boundary;
 use super::callbacks::{CallbackLookup, sippnp_lookup_fn, sippnp_userdata_free_fn};
 use super::rendered::sippnp_rendered;
-use super::result::{done, fail, fail_with, sippnp_error, sippnp_result};
+use super::result::{datagram_problem, done, fail, fail_with, sippnp_error, sippnp_result};
 use super::types;
 use crate::device::Mac;
 use crate::ids::IdGen;
@@ -342,17 +342,15 @@ pub extern "C" fn sippnp_ctx_handle(
     ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
         // SAFETY: NULL or a live context.
         let ctx = unsafe { types::as_ref(ctx) };
-        // SAFETY: the caller passes `datagram_len` readable bytes.
-        let bytes = unsafe { types::slice(datagram, datagram_len) };
-        let (Some(ctx), Some(bytes), false) = (ctx, bytes, out_answer.is_null()) else {
+        let (Some(ctx), false) = (ctx, out_answer.is_null()) else {
             // SAFETY: out_err NULL or writable.
-            return unsafe {
-                fail(
-                    out_err,
-                    SIPPNP_ERR_NULL_PARAMETER,
-                    "ctx, datagram or out_answer is NULL",
-                )
-            };
+            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "ctx or out_answer is NULL") };
+        };
+        // SAFETY: the caller passes `datagram_len` readable bytes.
+        let bytes = match unsafe { types::datagram(datagram, datagram_len) } {
+            Ok(bytes) => bytes,
+            // SAFETY: as above.
+            Err(code) => return unsafe { fail(out_err, code, datagram_problem(code)) },
         };
         // SAFETY: the caller passes `source_ip_len` readable bytes.
         let ip = unsafe { types::text(source_ip, source_ip_len) }

@@ -60,15 +60,16 @@ pub extern "C" fn sippnp_device_parse(
     out_err: *mut *mut sippnp_error,
 ) -> sippnp_result {
     ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
-        // SAFETY: the caller passes `datagram_len` readable bytes (or NULL with 0).
-        let Some(bytes) = (unsafe { types::slice(datagram, datagram_len) }) else {
-            // SAFETY: out_err is NULL or writable.
-            return unsafe { fail(out_err, sippnp_result::SIPPNP_ERR_NULL_PARAMETER, "datagram is NULL") };
-        };
         if out_device.is_null() {
-            // SAFETY: as above.
+            // SAFETY: out_err is NULL or writable.
             return unsafe { fail(out_err, sippnp_result::SIPPNP_ERR_NULL_PARAMETER, "out_device is NULL") };
         }
+        // SAFETY: the caller passes `datagram_len` readable bytes (or NULL with 0).
+        let bytes = match unsafe { types::datagram(datagram, datagram_len) } {
+            Ok(bytes) => bytes,
+            // SAFETY: as above.
+            Err(code) => return unsafe { fail(out_err, code, super::result::datagram_problem(code)) },
+        };
         match Subscribe::parse(bytes) {
             Ok(sub) => {
                 let device = sippnp_device::new(device::identify(&sub, None));

@@ -451,11 +451,15 @@ pub extern "C" fn sippnp_engine_handle_datagram(
     ffi_boundary!(sippnp_result::SIPPNP_ERR_PANIC, {
         // SAFETY: NULL or a live engine.
         let engine = unsafe { engine_ref(engine) };
-        // SAFETY: the caller passes `datagram_len` readable bytes.
-        let bytes = unsafe { types::slice(datagram, datagram_len) };
-        let (Ok(engine), Some(bytes)) = (engine, bytes) else {
+        let Ok(engine) = engine else {
             // SAFETY: out_err NULL or writable.
-            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "engine or datagram is NULL") };
+            return unsafe { fail(out_err, SIPPNP_ERR_NULL_PARAMETER, "engine is NULL") };
+        };
+        // SAFETY: the caller passes `datagram_len` readable bytes.
+        let bytes = match unsafe { types::datagram(datagram, datagram_len) } {
+            Ok(bytes) => bytes,
+            // SAFETY: as above.
+            Err(code) => return unsafe { fail(out_err, code, super::result::datagram_problem(code)) },
         };
         // SAFETY: the caller passes `source_ip_len` readable bytes.
         let Some(ip) = (unsafe { ip_arg(source_ip, source_ip_len) }) else {

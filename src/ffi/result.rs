@@ -248,6 +248,14 @@ impl From<&Error> for sippnp_result {
     }
 }
 
+/// The one-line message for a refused datagram argument ([`super::types::datagram`]).
+pub fn datagram_problem(code: sippnp_result) -> &'static str {
+    match code {
+        sippnp_result::SIPPNP_ERR_SIP_TOO_LARGE => "datagram larger than 65535 bytes",
+        _ => "datagram is NULL",
+    }
+}
+
 /// SIPPNP_OK for `Ok`, else the error's code (for setters that return no details).
 pub fn done(outcome: Result<(), sippnp_result>) -> sippnp_result {
     outcome.err().unwrap_or(SIPPNP_OK)

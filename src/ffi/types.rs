@@ -79,6 +79,24 @@ pub unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
     Some(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// `(ptr, len)` as a datagram: SIPPNP_ERR_SIP_TOO_LARGE for more than
+/// [`crate::sip::MAX_DATAGRAM`] bytes (decided from `len` alone: nothing is read, and no slice
+/// longer than what the caller holds is ever made), SIPPNP_ERR_NULL_PARAMETER for a NULL
+/// pointer with a non-zero length.
+///
+/// # Safety
+/// As for [`slice`].
+pub unsafe fn datagram<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], sippnp_result> {
+    if ptr.is_null() && len != 0 {
+        return Err(sippnp_result::SIPPNP_ERR_NULL_PARAMETER);
+    }
+    if len > crate::sip::MAX_DATAGRAM {
+        return Err(sippnp_result::SIPPNP_ERR_SIP_TOO_LARGE);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { slice(ptr, len) }.ok_or(sippnp_result::SIPPNP_ERR_NULL_PARAMETER)
+}
+
 /// `(ptr, len)` as UTF-8 text: SIPPNP_ERR_NULL_PARAMETER for a NULL pointer with a non-zero
 /// length, SIPPNP_ERR_INVALID_PARAMETER for text that is not UTF-8.
 ///

@@ -34,3 +34,5 @@ pub fn fixtures() -> Vec<(String, Vec<u8>, serde_json::Value)> {
 }
 
 pub mod http;
+
+pub mod cbuild;
