@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs sippnp's criterion benchmarks and, in the same run on the same machine, OpenSSL's own
-# AES-256-CBC speed on a 100 KiB buffer; prints every median and the encryption ratio.
+# AES-256-CBC speed on a 100 KiB buffer and the C SIP parsers (libre, sofia-sip) on the same
+# SUBSCRIBE; prints every median, the encryption ratio and the parse ratios.
+# The C peers need gcc and pkg-config with libre and sofia-sip-ua
+# (`apt-get install -y libre-dev libsofia-sip-ua-dev pkg-config`); without them that part is
+# skipped.
 # Usage: bash benches/run.sh [FILTER]   (figures go to stdout and target/bench/summary.txt;
 #        FILTER is a criterion name filter, e.g. `encrypt` for the encryption figures only)
 set -euo pipefail
@@ -14,12 +18,44 @@ echo "openssl: $(openssl version)"
 cargo bench --bench sippnp -- --output-format bencher "$@" 2>/dev/null | grep '^test ' | tee target/bench/criterion.txt
 
 # bencher lines: "test GROUP/NAME ... bench:   N ns/iter (+/- M)"
+: > target/bench/summary.txt
 ns=$(awk '$2 == "encrypt/aes256cbc_md5_100KiB" { gsub(",", "", $5); print $5 }' target/bench/criterion.txt)
-ours=$(awk -v ns="$ns" 'BEGIN { printf "%.0f", 102400 / ns * 1000 }')
-# "AES-256-CBC  869580.80k": thousands of bytes per second.
-theirs=$(openssl speed -elapsed -evp aes-256-cbc -bytes 102400 -seconds 3 2>/dev/null |
-  awk 'tolower($1) == "aes-256-cbc" { sub("k$", "", $2); printf "%.0f", $2 / 1000 }')
-ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
-{
-  echo "AES-256-CBC encrypt, 100 KiB: sippnp ${ours} MB/s, openssl speed ${theirs} MB/s, ratio ${ratio}"
-} | tee target/bench/summary.txt
+if [ -n "$ns" ]; then
+  ours=$(awk -v ns="$ns" 'BEGIN { printf "%.0f", 102400 / ns * 1000 }')
+  # "AES-256-CBC  869580.80k": thousands of bytes per second.
+  theirs=$(openssl speed -elapsed -evp aes-256-cbc -bytes 102400 -seconds 3 2>/dev/null |
+    awk 'tolower($1) == "aes-256-cbc" { sub("k$", "", $2); printf "%.0f", $2 / 1000 }')
+  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
+  {
+    echo "AES-256-CBC encrypt, 100 KiB: sippnp ${ours} MB/s, openssl speed ${theirs} MB/s, ratio ${ratio}"
+  } | tee -a target/bench/summary.txt
+fi
+
+# The C SIP parsers on the same message (benches/peers/parse_peers.c), next to ours and rsip.
+peers_line=""
+if command -v gcc >/dev/null && command -v pkg-config >/dev/null; then
+  flags=()
+  libs=()
+  if pkg-config --exists libre; then libs+=(libre); else flags+=(-DNO_LIBRE); fi
+  if pkg-config --exists sofia-sip-ua; then libs+=(sofia-sip-ua); else flags+=(-DNO_SOFIA); fi
+  if [ ${#libs[@]} -gt 0 ]; then
+    # shellcheck disable=SC2046
+    gcc -O2 -Wall "${flags[@]}" -o target/bench/parse_peers benches/peers/parse_peers.c \
+      $(pkg-config --cflags --libs "${libs[@]}")
+    target/bench/parse_peers tests/fixtures/seeds/gxp2110.sip | tee target/bench/peers.txt
+    ours_parse=$(awk '$2 == "sip/parse_gxp2110" { gsub(",", "", $5); print $5 }' target/bench/criterion.txt)
+    rsip_parse=$(awk '$2 == "sip/rsip_parse_gxp2110" { gsub(",", "", $5); print $5 }' target/bench/criterion.txt)
+    if [ -n "$ours_parse" ]; then
+      peers_line="parse GXP2110 (ns/parse): sippnp ${ours_parse}, rsip ${rsip_parse:-?}"
+      while read -r _ name ns _; do
+        name=${name%:}
+        peers_line+=", ${name} ${ns} (×$(awk -v a="$ns" -v b="$ours_parse" 'BEGIN { printf "%.1f", a / b }'))"
+      done < <(grep '^peer ' target/bench/peers.txt)
+    fi
+  else
+    echo "C peers skipped: neither libre nor sofia-sip-ua is installed"
+  fi
+fi
+if [ -n "$peers_line" ]; then
+  echo "$peers_line" | tee -a target/bench/summary.txt
+fi

@@ -1,6 +1,7 @@
 //! Benchmarks: parse, identify, answer (SUBSCRIBE → 200 OK + NOTIFY), render, encrypt, and
 //! rsip's parser on the same message as a peer. `benches/run.sh` runs them next to
-//! `openssl speed` and writes the figures BENCHMARKS.md quotes.
+//! `openssl speed` and the C SIP parsers (`benches/peers/parse_peers.c`: libre, sofia-sip) and
+//! writes the figures BENCHMARKS.md quotes.
 
 use std::hint::black_box;
 use std::net::SocketAddr;

@@ -2,6 +2,8 @@
 //! out. It asks the host's [`Lookup`] what each device gets and renders config files for
 //! the URLs it hands out. Sans-IO: no sockets, clocks or threads.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use crate::assign::{Assignment, Decision, Lookup};
@@ -81,6 +83,10 @@ pub struct Responder<L> {
     config: Config,
     ids: IdGen,
     lookup: L,
+    /// `server_host:server_port` (IPv6 in brackets), for Via and Contact.
+    local: String,
+    /// `sip:` and `local`: our Contact URI.
+    contact: String,
 }
 
 impl<L: Lookup> Responder<L> {
@@ -103,7 +109,15 @@ impl<L: Lookup> Responder<L> {
         {
             return Err(Error::InvalidConfig("user agent"));
         }
-        Ok(Responder { config, ids, lookup })
+        let local = join_host_port(&config.server_host, Some(config.server_port));
+        let contact = format!("sip:{local}");
+        Ok(Responder {
+            config,
+            ids,
+            lookup,
+            local,
+            contact,
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -167,40 +181,44 @@ impl<L: Lookup> Responder<L> {
     ) -> Result<(Packet, Packet), Error> {
         let call_id = unfold(sub.call_id);
         let from_tag = sub.from.tag.unwrap_or("");
+        let generated_tag;
         let local_tag = match sub.to.tag {
-            Some(tag) => tag.to_owned(),
-            None => self.ids.tag(&call_id, from_tag),
+            Some(tag) => tag,
+            None => {
+                generated_tag = self.ids.tag_id(&call_id, from_tag);
+                generated_tag.as_str()
+            }
         };
-        let local = join_host_port(&self.config.server_host, Some(self.config.server_port));
-        let contact = format!("sip:{local}");
+        let local = self.local.as_str();
+        let contact = self.contact.as_str();
         let user_agent = self.config.user_agent.as_deref();
 
         let ok = build_ok(
             sub,
             &OkParams {
                 source,
-                to_tag: &local_tag,
-                contact: &contact,
+                to_tag: local_tag,
+                contact,
                 server: user_agent,
             },
         )?;
         let response = Packet {
             bytes: ok,
-            host: source.ip().to_string(),
+            host: ip_string(source.ip()),
             port: source.port(),
             transport: device.transport.clone(),
         };
 
         let (target, transport) = notify_target(sub, device);
-        let branch = self.ids.branch(&call_id, from_tag, sub.cseq.seq);
+        let branch = self.ids.branch_id(&call_id, from_tag, sub.cseq.seq);
         let notify_bytes = build_notify(
             sub,
             &NotifyParams {
                 target: &target,
                 transport: &transport,
-                local: &local,
-                branch: &branch,
-                local_tag: &local_tag,
+                local,
+                branch: branch.as_str(),
+                local_tag,
                 cseq: 1,
                 user_agent,
                 url,
@@ -208,7 +226,7 @@ impl<L: Lookup> Responder<L> {
         )?;
         let notify = Packet {
             bytes: notify_bytes,
-            host: device.contact_host.clone().unwrap_or_else(|| source.ip().to_string()),
+            host: device.contact_host.clone().unwrap_or_else(|| ip_string(source.ip())),
             port: device.contact_port,
             transport,
         };
@@ -301,9 +319,16 @@ pub fn render_assignment(mut assignment: Assignment, device: &Device) -> Result<
     Ok(render::render(&vendor, &assignment)?)
 }
 
+/// `ip` as text in one allocation (`to_string` grows its string while formatting).
+fn ip_string(ip: std::net::IpAddr) -> String {
+    let mut text = String::with_capacity(45);
+    let _ = write!(text, "{ip}");
+    text
+}
+
 /// Request-URI and transport for the NOTIFY: the subscriber's Contact, or its source address
 /// when the Contact is missing or has no host.
-fn notify_target(sub: &Subscribe<'_>, device: &Device) -> (String, String) {
+fn notify_target<'a>(sub: &Subscribe<'a>, device: &Device) -> (Cow<'a, str>, String) {
     let contact_uri = sub.contact.as_ref().map(|c| c.uri).filter(|u| u.host.is_some());
     let transport = contact_uri
         .and_then(|u| u.param("transport"))
@@ -312,8 +337,8 @@ fn notify_target(sub: &Subscribe<'_>, device: &Device) -> (String, String) {
         .filter(|t| !t.is_empty() && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
         .map_or_else(|| device.transport.clone(), str::to_ascii_uppercase);
     let target = match contact_uri {
-        Some(uri) if !uri.scheme.is_empty() => uri.raw.split('?').next().unwrap_or(uri.raw).to_owned(),
-        Some(uri) => format!("sip:{}", uri.raw.split('?').next().unwrap_or(uri.raw)),
+        Some(uri) if !uri.scheme.is_empty() => Cow::Borrowed(uri.raw.split('?').next().unwrap_or(uri.raw)),
+        Some(uri) => Cow::Owned(format!("sip:{}", uri.raw.split('?').next().unwrap_or(uri.raw))),
         None => {
             let host = device.contact_host.as_deref().unwrap_or("invalid");
             let user = sub
@@ -322,7 +347,7 @@ fn notify_target(sub: &Subscribe<'_>, device: &Device) -> (String, String) {
                 .and_then(|c| c.uri.user)
                 .map(|u| format!("{u}@"))
                 .unwrap_or_default();
-            format!("sip:{user}{}", join_host_port(host, Some(device.contact_port)))
+            Cow::Owned(format!("sip:{user}{}", join_host_port(host, Some(device.contact_port))))
         }
     };
     (target, transport)

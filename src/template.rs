@@ -11,6 +11,7 @@
 //! `{token}` as it is, so a template without `{token}` expands exactly as before.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use crate::device::Device;
 
@@ -71,9 +72,8 @@ impl UrlTemplate {
             let after = &rest[open..];
             let close = after.find('}').map(|c| c + 1).unwrap_or(after.len());
             let placeholder = &after[..close];
-            match value_of(placeholder, device, vendor, model) {
-                Some(value) => out.push_str(&value),
-                None => out.push_str(placeholder),
+            if !write_value(&mut out, placeholder, device, vendor, model) {
+                out.push_str(placeholder);
             }
             rest = &after[close..];
         }
@@ -93,8 +93,8 @@ impl UrlTemplate {
     ) -> String {
         let url = self.expand(device, vendor, model);
         match token {
-            Some(token) => insert_token(&url, token),
-            None => url,
+            Some(token) if url.contains(TOKEN) => insert_token(&url, token),
+            _ => url,
         }
     }
 }
@@ -109,29 +109,56 @@ pub fn insert_token(url: &str, token: &str) -> String {
     url.replace(TOKEN, token)
 }
 
-fn value_of(placeholder: &str, device: &Device, vendor: Option<&str>, model: Option<&str>) -> Option<String> {
+/// Appends the value of `placeholder` to `out`; `false` (nothing written) when the placeholder
+/// is not one of ours or its value is unknown.
+fn write_value(
+    out: &mut String,
+    placeholder: &str,
+    device: &Device,
+    vendor: Option<&str>,
+    model: Option<&str>,
+) -> bool {
     match placeholder {
-        "{mac}" => device.mac.map(|m| m.to_lower_hex()),
-        "{MAC}" => device.mac.map(|m| m.to_upper_hex()),
-        "{vendor}" => vendor.or(device.vendor.as_deref()).map(encode),
-        "{model}" => model.or(device.model.as_deref()).map(encode),
-        "{firmware}" => device.firmware.as_deref().map(encode),
-        "{ip}" => device.ip.map(|ip| ip.to_string()),
-        _ => None,
+        "{mac}" | "{MAC}" => {
+            let Some(mac) = device.mac else { return false };
+            let digits: &[u8; 16] = if placeholder == "{mac}" {
+                b"0123456789abcdef"
+            } else {
+                b"0123456789ABCDEF"
+            };
+            for b in mac.0 {
+                out.push(digits[usize::from(b >> 4)] as char);
+                out.push(digits[usize::from(b & 0xf)] as char);
+            }
+            true
+        }
+        "{vendor}" => encode_into(out, vendor.or(device.vendor.as_deref())),
+        "{model}" => encode_into(out, model.or(device.model.as_deref())),
+        "{firmware}" => encode_into(out, device.firmware.as_deref()),
+        "{ip}" => {
+            let Some(ip) = device.ip else { return false };
+            let _ = write!(out, "{ip}");
+            true
+        }
+        _ => false,
     }
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+/// Percent-encodes everything but RFC 3986 unreserved characters into `out`; `false` for
+/// `None`.
+fn encode_into(out: &mut String, value: Option<&str>) -> bool {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let Some(value) = value else { return false };
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
         }
     }
-    out
+    true
 }
 
 #[cfg(test)]

@@ -45,7 +45,8 @@ impl Mac {
     /// Finds a MAC in a SIP URI user part: `MAC%3A…`, `MAC%3a…`, `MAC=…`, `MAC:…`, `MAC…`
     /// (prefix in any case), or a bare MAC; percent-escapes anywhere are decoded first.
     pub fn from_uri_user(user: &str) -> Option<Mac> {
-        let decoded = percent_decode(user)?;
+        let mut buf = [0u8; 64];
+        let decoded = percent_decode(user, &mut buf)?;
         let rest = strip_prefix_ignore_case(&decoded, "mac").unwrap_or(&decoded);
         let rest = rest
             .strip_prefix(':')
@@ -91,25 +92,39 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
     head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
-/// Decodes `%XX` escapes; `None` on a broken escape or non-UTF-8 result.
-fn percent_decode(text: &str) -> Option<String> {
+/// Decodes `%XX` escapes; `None` on a broken escape or non-UTF-8 result. Borrowed when there is
+/// no escape; decoded into `buf` when it fits, else onto the heap.
+fn percent_decode<'a>(text: &'a str, buf: &'a mut [u8]) -> Option<std::borrow::Cow<'a, str>> {
+    use std::borrow::Cow;
     if !text.contains('%') {
-        return Some(text.to_owned());
+        return Some(Cow::Borrowed(text));
     }
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut heap = Vec::new();
+    let on_stack = bytes.len() <= buf.len();
+    let mut n = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
+        let b = if bytes[i] == b'%' {
             let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
+            u8::from_str_radix(hex, 16).ok()?
         } else {
-            out.push(bytes[i]);
             i += 1;
+            bytes[i - 1]
+        };
+        if on_stack {
+            buf[n] = b;
+            n += 1;
+        } else {
+            heap.push(b);
         }
     }
-    String::from_utf8(out).ok()
+    if on_stack {
+        std::str::from_utf8(&buf[..n]).ok().map(Cow::Borrowed)
+    } else {
+        String::from_utf8(heap).ok().map(Cow::Owned)
+    }
 }
 
 #[cfg(test)]

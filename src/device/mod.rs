@@ -84,24 +84,28 @@ pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
         .as_deref()
         .map(user_agent::model_and_firmware)
         .unwrap_or_default();
-    let model = sub
-        .event
-        .model()
+    let [profile_type, event_vendor, event_model, event_version] = sub.event.identity();
+    let model = event_model
         .map(|m| m.into_owned())
-        .or(ua_parts.0.map(str::to_owned));
-    let firmware = sub
-        .event
-        .version()
+        .or_else(|| ua_parts.0.map(str::to_owned));
+    let firmware = event_version
         .map(|v| v.into_owned())
-        .or(ua_parts.1.map(str::to_owned));
-    let vendor = find_vendor(sub, mac, user_agent.as_deref());
+        .or_else(|| ua_parts.1.map(str::to_owned));
+    let vendor = find_vendor(sub, mac, user_agent.as_deref(), event_vendor);
 
     let contact_uri = sub.contact.as_ref().map(|c| c.uri);
     let via = &sub.vias[0];
     let contact_host = contact_uri
         .and_then(|u| u.host)
         .map(str::to_owned)
-        .or_else(|| source.map(|s| s.ip().to_string()))
+        .or_else(|| {
+            source.map(|s| {
+                // One allocation (`to_string` grows its string while formatting).
+                let mut text = String::with_capacity(45);
+                let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{}", s.ip()));
+                text
+            })
+        })
         .or_else(|| Some(via.host.to_owned()));
     let default_port = if contact_uri.is_some_and(|u| u.scheme.eq_ignore_ascii_case("sips")) {
         5061
@@ -122,7 +126,7 @@ pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
         vendor,
         model,
         firmware,
-        profile_type: sub.event.profile_type().map(|p| p.into_owned()),
+        profile_type: profile_type.map(|p| p.into_owned()),
         user_agent,
         contact_host,
         contact_port,
@@ -152,14 +156,19 @@ fn find_mac(sub: &Subscribe<'_>, user_agent: Option<&str>) -> (Option<Mac>, Opti
 /// OUI first, then the User-Agent, then the Event `vendor` (unless it is a placeholder such
 /// as `OEM`), then snom's lower-case `%3a` escape, which only snom-derived firmware writes.
 /// A vendor name sippnp does not know is reported lower-cased as sent.
-fn find_vendor(sub: &Subscribe<'_>, mac: Option<Mac>, user_agent: Option<&str>) -> Option<String> {
+fn find_vendor(
+    sub: &Subscribe<'_>,
+    mac: Option<Mac>,
+    user_agent: Option<&str>,
+    event_vendor: Option<std::borrow::Cow<'_, str>>,
+) -> Option<String> {
     let known = mac
         .and_then(|m| oui::vendor_for(m.oui()))
         .or_else(|| user_agent.and_then(user_agent::vendor));
     if let Some(v) = known {
         return Some(v.to_owned());
     }
-    if let Some(named) = sub.event.vendor().filter(|v| !v.eq_ignore_ascii_case("oem")) {
+    if let Some(named) = event_vendor.filter(|v| !v.eq_ignore_ascii_case("oem")) {
         return Some(user_agent::vendor(&named).map_or_else(|| named.to_ascii_lowercase(), str::to_owned));
     }
     let uri_user = sub.request_uri.user.unwrap_or("");

@@ -26,17 +26,34 @@ const VENDOR_PREFIXES: &[(&str, &str)] = &[
 
 /// The vendor a User-Agent names at its start.
 pub fn vendor(ua: &str) -> Option<&'static str> {
-    let lower = ua.trim_start().to_ascii_lowercase();
+    let ua = ua.trim_start().as_bytes();
     VENDOR_PREFIXES
         .iter()
-        .find(|(prefix, _)| lower.starts_with(prefix))
+        .find(|(prefix, _)| {
+            ua.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+        })
         .map(|&(_, v)| v)
 }
 
 /// Model and firmware named by a User-Agent, as far as its shape allows.
 pub fn model_and_firmware(ua: &str) -> (Option<&str>, Option<&str>) {
     let product = ua.split('(').next().unwrap_or(ua);
-    let words: Vec<&str> = product.split_whitespace().collect();
+    // The words on the stack; a User-Agent with more of them than fit takes the heap.
+    let mut stack = [""; 24];
+    let mut count = 0;
+    for word in product.split_whitespace() {
+        if count == stack.len() {
+            let words: Vec<&str> = product.split_whitespace().collect();
+            return from_words(&words);
+        }
+        stack[count] = word;
+        count += 1;
+    }
+    from_words(&stack[..count])
+}
+
+fn from_words<'a>(words: &[&'a str]) -> (Option<&'a str>, Option<&'a str>) {
     // `… HW <model> SW <firmware> …`
     let after = |label: &str| {
         words
@@ -47,7 +64,7 @@ pub fn model_and_firmware(ua: &str) -> (Option<&str>, Option<&str>) {
     if let (Some(model), Some(firmware)) = (after("HW"), after("SW")) {
         return (Some(model), Some(firmware));
     }
-    match words.as_slice() {
+    match words {
         // `snom370/8.7.5.48`, `AUDC-IPPhone/2.2.2`
         [single, ..] if single.contains('/') => {
             let (model, firmware) = single.split_once('/').unwrap_or((single, ""));

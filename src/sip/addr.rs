@@ -1,5 +1,6 @@
 //! From, To and Contact values: `"Name" <uri>;tag=…` or a bare `uri;tag=…`.
 
+use super::params::TrimFast;
 use super::params::{self, split_at_byte};
 use super::uri::Uri;
 
@@ -19,11 +20,11 @@ pub struct NameAddr<'a> {
 impl<'a> NameAddr<'a> {
     /// Parses one address; `Err` carries a short reason.
     pub fn parse(raw: &'a str) -> Result<NameAddr<'a>, &'static str> {
-        let raw = raw.trim();
+        let raw = raw.trim_fast();
         let (display, uri_text, rest) = match find_unquoted(raw, b'<') {
             Some(open) => {
                 let close = raw[open..].bytes().position(|b| b == b'>').ok_or("missing '>'")? + open;
-                let display = raw[..open].trim().trim_matches('"').trim();
+                let display = raw[..open].trim_fast().trim_matches('"').trim_fast();
                 (
                     Some(display).filter(|d| !d.is_empty()),
                     &raw[open + 1..close],

@@ -2,7 +2,8 @@
 
 use std::borrow::Cow;
 
-use super::params::{self, split_at_byte};
+use super::params::TrimFast;
+use super::params::{self, Param, split_at_byte};
 
 /// `ua-profile;profile-type="device";vendor=…;model=…;version=…`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ impl<'a> Event<'a> {
     pub fn parse(raw: &'a str) -> Event<'a> {
         let (package, params) = split_at_byte(raw, b';').unwrap_or((raw, ""));
         Event {
-            package: package.trim(),
+            package: package.trim_fast(),
             params,
         }
     }
@@ -29,15 +30,32 @@ impl<'a> Event<'a> {
 
     /// A parameter's unquoted value; empty values count as absent.
     pub fn param(&self, name: &str) -> Option<Cow<'a, str>> {
-        let p = params::find(self.params, name)?;
+        Event::value_of(params::find(self.params, name)?)
+    }
+
+    /// The identity parameters in one pass over the list, each as [`Event::param`] gives it:
+    /// `[profile-type, vendor (or Panasonic's vender), model, version]`.
+    pub fn identity(&self) -> [Option<Cow<'a, str>>; 4] {
+        const NAMES: [&str; 5] = ["profile-type", "vendor", "vender", "model", "version"];
+        let mut first: [Option<Param<'a>>; 5] = [None; 5];
+        for p in params::iter(self.params) {
+            if let Some(i) = NAMES.iter().position(|n| p.name.eq_ignore_ascii_case(n)) {
+                first[i].get_or_insert(p);
+            }
+        }
+        let value = |i: usize| first[i].and_then(Event::value_of);
+        [value(0), value(1).or_else(|| value(2)), value(3), value(4)]
+    }
+
+    fn value_of(p: Param<'a>) -> Option<Cow<'a, str>> {
         let value = p.value?;
-        if value.trim().is_empty() {
+        if value.trim_fast().is_empty() {
             return None;
         }
         Some(if p.quoted && value.contains('\\') {
             Cow::Owned(p.unescaped()?.into_owned())
         } else {
-            Cow::Borrowed(value.trim())
+            Cow::Borrowed(value.trim_fast())
         })
     }
 
@@ -78,5 +96,17 @@ mod tests {
         assert_eq!(e.vendor().unwrap(), "Panasonic");
         assert!(e.model().is_none());
         assert!(!Event::parse("presence").is_ua_profile());
+        for raw in [
+            r#"ua-profile;profile-type="device";vendor="Grandstream";model="GXP2110";version="1.0.1.108""#,
+            "UA-Profile ; Profile-Type=device ; VENDER=Panasonic",
+            r#"ua-profile;vendor="";vender=X;model="a\"b";model=c;version= "#,
+        ] {
+            let e = Event::parse(raw);
+            assert_eq!(
+                e.identity(),
+                [e.profile_type(), e.vendor(), e.model(), e.version()],
+                "{raw}"
+            );
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::scan::unfold;
 use super::subscribe::Subscribe;
-use super::writer::{MessageWriter, WriteError};
+use super::writer::{MessageWriter, WriteError, push_decimal};
 
 /// What the NOTIFY needs besides the SUBSCRIBE.
 pub struct NotifyParams<'a> {
@@ -23,30 +23,56 @@ pub struct NotifyParams<'a> {
     pub url: &'a str,
 }
 
-/// Builds the NOTIFY bytes.
+/// Builds the NOTIFY bytes, into one buffer sized for the message.
 pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>, WriteError> {
-    let mut w = MessageWriter::request("NOTIFY", p.target)?;
-    w.header(
-        "Via",
-        &format!("SIP/2.0/{} {};branch={};rport", p.transport, p.local, p.branch),
-    )?;
+    let capacity = 320
+        + p.target.len()
+        + 2 * p.transport.len()
+        + 2 * p.local.len()
+        + p.branch.len()
+        + sub.to.raw.len()
+        + p.local_tag.len()
+        + sub.from.raw.len()
+        + sub.call_id.len()
+        + p.user_agent.map_or(0, |ua| ua.len() + 14)
+        + p.url.len();
+    let mut w = MessageWriter::request_with_capacity("NOTIFY", p.target, capacity)?;
+    w.header_with("Via", |buf| {
+        for part in ["SIP/2.0/", p.transport, " ", p.local, ";branch=", p.branch, ";rport"] {
+            buf.extend_from_slice(part.as_bytes());
+        }
+    })?;
     w.header("Max-Forwards", "70")?;
     let our_uri = unfold(sub.to.raw);
     match sub.to.tag {
         Some(_) => w.header("From", &our_uri)?,
-        None => w.header("From", &format!("{our_uri};tag={}", p.local_tag))?,
+        None => w.header_with("From", |buf| {
+            for part in [&our_uri, ";tag=", p.local_tag] {
+                buf.extend_from_slice(part.as_bytes());
+            }
+        })?,
     };
     w.header("To", &unfold(sub.from.raw))?;
     w.header("Call-ID", &unfold(sub.call_id))?;
-    w.header("CSeq", &format!("{} NOTIFY", p.cseq))?;
-    let contact_transport = match p.transport {
-        t if t.eq_ignore_ascii_case("UDP") => String::new(),
-        t => format!(";transport={}", t.to_ascii_lowercase()),
-    };
-    w.header("Contact", &format!("<sip:{}{contact_transport}>", p.local))?;
+    w.header_with("CSeq", |buf| {
+        push_decimal(buf, u64::from(p.cseq));
+        buf.extend_from_slice(b" NOTIFY");
+    })?;
+    w.header_with("Contact", |buf| {
+        buf.extend_from_slice(b"<sip:");
+        buf.extend_from_slice(p.local.as_bytes());
+        if !p.transport.eq_ignore_ascii_case("UDP") {
+            buf.extend_from_slice(b";transport=");
+            buf.extend(p.transport.bytes().map(|b| b.to_ascii_lowercase()));
+        }
+        buf.push(b'>');
+    })?;
     // RFC 6665 §8.2.1: the NOTIFY's Event matches the SUBSCRIBE's package and `id`.
     match sub.event.param("id") {
-        Some(id) => w.header("Event", &format!("ua-profile;id={id}"))?,
+        Some(id) => w.header_with("Event", |buf| {
+            buf.extend_from_slice(b"ua-profile;id=");
+            buf.extend_from_slice(id.as_bytes());
+        })?,
         None => w.header("Event", "ua-profile")?,
     };
     w.header("Subscription-State", "terminated;reason=timeout")?;

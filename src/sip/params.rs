@@ -28,6 +28,24 @@ impl Param<'_> {
     }
 }
 
+/// `str::trim` with a fast path: most SIP values start and end with a visible ASCII byte, and
+/// then there is nothing to trim. Otherwise exactly `str::trim` (Unicode whitespace).
+pub trait TrimFast {
+    fn trim_fast(&self) -> &str;
+}
+
+impl TrimFast for str {
+    #[inline]
+    fn trim_fast(&self) -> &str {
+        let b = self.as_bytes();
+        match (b.first(), b.last()) {
+            (Some(&f), Some(&l)) if f > b' ' && f < 0x80 && l > b' ' && l < 0x80 => self,
+            (None, _) => self,
+            _ => self.trim(),
+        }
+    }
+}
+
 /// Splits `text` at the first `byte` (an ASCII delimiter, so both halves are valid `str`).
 /// Byte search: cheaper than `str::split_once(char)` on the short values SIP headers hold.
 pub fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
@@ -52,7 +70,7 @@ pub fn find<'a>(list: &'a str, name: &str) -> Option<Param<'a>> {
 }
 
 fn parse_one(item: &str) -> Option<Param<'_>> {
-    let item = item.trim();
+    let item = item.trim_fast();
     if item.is_empty() {
         return None;
     }
@@ -63,8 +81,8 @@ fn parse_one(item: &str) -> Option<Param<'_>> {
             quoted: false,
         });
     };
-    let name = item[..eq].trim();
-    let raw = item[eq + 1..].trim();
+    let name = item[..eq].trim_fast();
+    let raw = item[eq + 1..].trim_fast();
     let (value, quoted) = match raw.strip_prefix('"') {
         Some(inner) => (inner.strip_suffix('"').unwrap_or(inner), true),
         None => (raw, false),

@@ -1,13 +1,14 @@
 //! The 200 OK to a SUBSCRIBE (RFC 3261 §8.2.6): every Via copied, the topmost one stamped
 //! with `received`/`rport` (RFC 3261 §18.2.1, RFC 3581), our tag on To, `Expires: 0`.
 
-use std::net::SocketAddr;
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
 
 use super::params;
 use super::scan::unfold;
 use super::subscribe::Subscribe;
 use super::via::{Rport, Via};
-use super::writer::{MessageWriter, WriteError};
+use super::writer::{MessageWriter, WriteError, push_decimal};
 
 /// What the 200 OK needs besides the SUBSCRIBE.
 pub struct OkParams<'a> {
@@ -21,26 +22,47 @@ pub struct OkParams<'a> {
     pub server: Option<&'a str>,
 }
 
-/// Builds the 200 OK bytes.
+/// Builds the 200 OK bytes, into one buffer sized for the message.
 pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteError> {
-    let mut w = MessageWriter::response(200, "OK");
+    let vias: usize = sub.vias.iter().map(|v| v.raw.len() + 80).sum();
+    let capacity = 128
+        + vias
+        + sub.from.raw.len()
+        + sub.to.raw.len()
+        + p.to_tag.len()
+        + sub.call_id.len()
+        + sub.cseq.method.len()
+        + p.contact.len()
+        + p.server.map_or(0, |s| s.len() + 10);
+    let mut w = MessageWriter::response_with_capacity(200, "OK", capacity);
     for (i, via) in sub.vias.iter().enumerate() {
-        let value = if i == 0 {
-            stamp_top_via(via, p.source)
+        if i == 0 {
+            w.header_with("Via", |buf| write_stamped_top_via(buf, via, p.source))?;
         } else {
-            unfold(via.raw).into_owned()
-        };
-        w.header("Via", &value)?;
+            w.header("Via", &unfold(via.raw))?;
+        }
     }
     w.header("From", &unfold(sub.from.raw))?;
     let to = unfold(sub.to.raw);
     match sub.to.tag {
         Some(_) => w.header("To", &to)?,
-        None => w.header("To", &format!("{to};tag={}", p.to_tag))?,
+        None => w.header_with("To", |buf| {
+            buf.extend_from_slice(to.as_bytes());
+            buf.extend_from_slice(b";tag=");
+            buf.extend_from_slice(p.to_tag.as_bytes());
+        })?,
     };
     w.header("Call-ID", &unfold(sub.call_id))?;
-    w.header("CSeq", &format!("{} {}", sub.cseq.seq, sub.cseq.method))?;
-    w.header("Contact", &format!("<{}>", p.contact))?;
+    w.header_with("CSeq", |buf| {
+        push_decimal(buf, u64::from(sub.cseq.seq));
+        buf.push(b' ');
+        buf.extend_from_slice(sub.cseq.method.as_bytes());
+    })?;
+    w.header_with("Contact", |buf| {
+        buf.push(b'<');
+        buf.extend_from_slice(p.contact.as_bytes());
+        buf.push(b'>');
+    })?;
     w.header("Expires", "0")?;
     if let Some(server) = p.server {
         w.header("Server", server)?;
@@ -50,36 +72,93 @@ pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteE
 
 /// The topmost Via with `received` set to the source IP (when it differs from the sent-by
 /// host, or always when `rport` was requested) and a requested `rport` filled in.
+#[cfg(test)]
 fn stamp_top_via(via: &Via<'_>, source: SocketAddr) -> String {
-    let source_ip = source.ip().to_string();
-    let mut out = format!(
-        "SIP/2.0/{} {}",
-        via.transport,
-        crate::net::join_host_port(via.host, via.port)
-    );
+    let mut out = Vec::new();
+    write_stamped_top_via(&mut out, via, source);
+    String::from_utf8(out).expect("written from text")
+}
+
+/// `ip` as its `Display` writes it, in `buf` (the longest IPv6 text is 45 bytes).
+fn ip_text(ip: IpAddr, buf: &mut [u8; 64]) -> &[u8] {
+    match ip {
+        IpAddr::V4(v4) => {
+            let mut n = 0;
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    buf[n] = b'.';
+                    n += 1;
+                }
+                let (h, t, o) = (octet / 100, octet / 10 % 10, octet % 10);
+                if h > 0 {
+                    buf[n] = b'0' + h;
+                    n += 1;
+                }
+                if h > 0 || t > 0 {
+                    buf[n] = b'0' + t;
+                    n += 1;
+                }
+                buf[n] = b'0' + o;
+                n += 1;
+            }
+            &buf[..n]
+        }
+        IpAddr::V6(v6) => {
+            let mut cursor = &mut buf[..];
+            let _ = write!(cursor, "{v6}");
+            let n = 64 - cursor.len();
+            &buf[..n]
+        }
+    }
+}
+
+/// Writes the stamped topmost Via (see `stamp_top_via`) into `out`, without allocating
+/// beyond `out`'s own growth.
+fn write_stamped_top_via(out: &mut Vec<u8>, via: &Via<'_>, source: SocketAddr) {
+    // The source IP as text, on the stack (the longest IPv6 text is 45 bytes).
+    let mut ip_buf = [0u8; 64];
+    let source_ip = ip_text(source.ip(), &mut ip_buf);
+    out.extend_from_slice(b"SIP/2.0/");
+    out.extend_from_slice(via.transport.as_bytes());
+    out.push(b' ');
+    let host = via.host;
+    if host.contains(':') && !host.starts_with('[') {
+        out.push(b'[');
+        out.extend_from_slice(host.as_bytes());
+        out.push(b']');
+    } else {
+        out.extend_from_slice(host.as_bytes());
+    }
+    if let Some(port) = via.port {
+        out.push(b':');
+        push_decimal(out, u64::from(port));
+    }
     for param in params::iter(&unfold(via.params)) {
         if param.name.eq_ignore_ascii_case("received") {
             continue;
         }
         if param.name.eq_ignore_ascii_case("rport") && via.rport == Rport::Requested {
-            out.push_str(&format!(";rport={}", source.port()));
+            out.extend_from_slice(b";rport=");
+            push_decimal(out, u64::from(source.port()));
             continue;
         }
-        out.push(';');
-        out.push_str(param.name);
+        out.push(b';');
+        out.extend_from_slice(param.name.as_bytes());
         if let Some(value) = param.value {
+            out.push(b'=');
             if param.quoted {
-                out.push_str(&format!("=\"{value}\""));
+                out.push(b'"');
+                out.extend_from_slice(value.as_bytes());
+                out.push(b'"');
             } else {
-                out.push('=');
-                out.push_str(value);
+                out.extend_from_slice(value.as_bytes());
             }
         }
     }
-    if via.rport != Rport::Absent || via.host != source_ip {
-        out.push_str(&format!(";received={source_ip}"));
+    if via.rport != Rport::Absent || via.host.as_bytes() != source_ip {
+        out.extend_from_slice(b";received=");
+        out.extend_from_slice(source_ip);
     }
-    out
 }
 
 #[cfg(test)]
@@ -88,6 +167,22 @@ mod tests {
 
     fn stamped(via: &str, source: &str) -> String {
         stamp_top_via(&Via::parse(via).unwrap(), source.parse().unwrap())
+    }
+
+    #[test]
+    fn ip_text_is_display() {
+        for ip in [
+            "0.0.0.0",
+            "10.0.100.9",
+            "172.18.32.197",
+            "255.255.255.255",
+            "2001:db8::5",
+            "::ffff:1.2.3.4",
+        ] {
+            let ip: IpAddr = ip.parse().unwrap();
+            let mut buf = [0u8; 64];
+            assert_eq!(ip_text(ip, &mut buf), ip.to_string().as_bytes());
+        }
     }
 
     #[test]

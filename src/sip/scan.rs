@@ -22,6 +22,9 @@ pub struct RawHeader<'a> {
 impl<'a> RawHeader<'a> {
     /// The value as text, or a malformed-header error naming this header.
     pub fn text(&self) -> Result<&'a str, ParseError> {
+        if let Some(text) = ascii_text(self.value) {
+            return Ok(text);
+        }
         if self.value.contains(&0) {
             return Err(self.malformed("NUL byte in value"));
         }
@@ -47,8 +50,32 @@ pub struct Scanned<'a> {
     pub body: &'a [u8],
 }
 
+impl RawHeader<'_> {
+    /// A placeholder for header arrays.
+    pub const EMPTY: RawHeader<'static> = RawHeader {
+        index: 0,
+        name: b"",
+        value: b"",
+    };
+}
+
 /// Splits `datagram` into start line, headers and body.
 pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
+    let mut headers = [RawHeader::EMPTY; MAX_HEADERS];
+    let (start_line, count, body) = scan_into(datagram, &mut headers)?;
+    Ok(Scanned {
+        start_line,
+        headers: headers[..count].to_vec(),
+        body,
+    })
+}
+
+/// As [`scan`], with the headers written into `headers` (no allocation): returns the start
+/// line, how many headers were written and the body.
+pub fn scan_into<'a>(
+    datagram: &'a [u8],
+    headers: &mut [RawHeader<'a>; MAX_HEADERS],
+) -> Result<(&'a [u8], usize, &'a [u8]), ParseError> {
     if datagram.len() > MAX_DATAGRAM {
         return Err(ParseError::TooLarge { len: datagram.len() });
     }
@@ -76,7 +103,7 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
         return Err(ParseError::NotSip);
     }
 
-    let mut headers: Vec<RawHeader<'_>> = Vec::with_capacity(24);
+    let mut count = 0usize;
     loop {
         let Some((line, line_start)) = lines.next_line() else {
             // The datagram ended after a complete header line but without the blank line.
@@ -85,24 +112,16 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
                     reason: "header line without end of line",
                 });
             }
-            return Ok(Scanned {
-                start_line,
-                headers,
-                body: &[],
-            });
+            return Ok((start_line, count, &[]));
         };
         if line.is_empty() {
-            return Ok(Scanned {
-                start_line,
-                headers,
-                body: &datagram[lines.pos..],
-            });
+            return Ok((start_line, count, &datagram[lines.pos..]));
         }
         let colon = line.iter().position(|&b| b == b':');
         let continues_previous = matches!(line[0], b' ' | b'\t')
-            || (colon.is_none() && headers.last().is_some_and(|h| h.value.ends_with(b",")));
+            || (colon.is_none() && count > 0 && headers[count - 1].value.ends_with(b","));
         if continues_previous {
-            let Some(last) = headers.last_mut() else {
+            let Some(last) = count.checked_sub(1).map(|i| &mut headers[i]) else {
                 return Err(ParseError::MalformedHeader {
                     index: 1,
                     name: Snippet::new(line),
@@ -114,7 +133,7 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
             last.value = trim(&datagram[value_start..value_end]);
             continue;
         }
-        let index = headers.len() + 1;
+        let index = count + 1;
         if index > MAX_HEADERS {
             return Err(ParseError::TooManyHeaders { max: MAX_HEADERS });
         }
@@ -128,11 +147,12 @@ pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
         // A name that is not a token (`Max Forwards`) cannot be a header sippnp reads; it is
         // kept as an unknown header rather than failing the whole message.
         let name = trim(&line[..colon]);
-        headers.push(RawHeader {
+        headers[count] = RawHeader {
             index,
             name,
             value: trim(&line[colon + 1..]),
-        });
+        };
+        count += 1;
     }
 }
 
@@ -147,11 +167,72 @@ impl<'a> Lines<'a> {
     fn next_line(&mut self) -> Option<(&'a [u8], usize)> {
         let start = self.pos;
         let rest = &self.data[start..];
-        let nl = rest.iter().position(|&b| b == b'\n')?;
+        let nl = find_byte(rest, b'\n')?;
         self.pos = start + nl + 1;
         let line = &rest[..nl];
         Some((line.strip_suffix(b"\r").unwrap_or(line), start))
     }
+}
+
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether the word has a zero byte.
+#[inline]
+fn has_zero(w: u64) -> bool {
+    // The classic SWAR test; `& !w` keeps bytes of 0x80 and above from counting, so the answer
+    // is exact (a borrow can only mark bytes above a real zero byte).
+    (w.wrapping_sub(LOW) & !w & HIGH) != 0
+}
+
+/// The first `byte` in `data`, eight bytes per step.
+#[inline]
+pub(crate) fn find_byte(data: &[u8], byte: u8) -> Option<usize> {
+    let pattern = LOW.wrapping_mul(u64::from(byte));
+    let mut chunks = data.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if has_zero(w ^ pattern)
+            && let Some(i) = chunk.iter().position(|&b| b == byte)
+        {
+            return Some(offset + i);
+        }
+        offset += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == byte).map(|i| offset + i)
+}
+
+/// Whether `data` holds any of the bytes in `wanted` (one to three of them), eight bytes per
+/// step.
+#[inline]
+pub(crate) fn contains_any(data: &[u8], wanted: &[u8]) -> bool {
+    let patterns: [u64; 3] = std::array::from_fn(|i| LOW.wrapping_mul(u64::from(wanted[i.min(wanted.len() - 1)])));
+    let mut chunks = data.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if has_zero(w ^ patterns[0]) || has_zero(w ^ patterns[1]) || has_zero(w ^ patterns[2]) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|b| wanted.contains(b))
+}
+
+/// `value` as text when it is all ASCII without NUL (the common case, checked eight bytes per
+/// step); `None` sends the caller to the exact checks.
+#[inline]
+fn ascii_text(value: &[u8]) -> Option<&str> {
+    let mut chunks = value.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if w & HIGH != 0 || has_zero(w) {
+            return None;
+        }
+    }
+    if chunks.remainder().iter().any(|&b| b == 0 || b >= 0x80) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()
 }
 
 /// A request line ends with `SIP/2.0`; a status line starts with it.
@@ -172,7 +253,7 @@ fn trim(bytes: &[u8]) -> &[u8] {
 /// Replaces each line break inside a folded value (and the whitespace around it) with one
 /// space. Borrowed when the value was not folded.
 pub fn unfold(value: &str) -> Cow<'_, str> {
-    if !value.contains(['\r', '\n']) {
+    if !contains_any(value.as_bytes(), b"\r\n") {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len());
@@ -262,6 +343,24 @@ mod tests {
         let s = scan(b"SUBSCRIBE sip:x SIP/2.0\r\nMax Forwards: 70\r\n: empty\r\nTo: b\r\n\r\n").unwrap();
         let names: Vec<&[u8]> = s.headers.iter().map(|h| h.name).collect();
         assert_eq!(names, [&b"Max Forwards"[..], b"", b"To"]);
+    }
+
+    #[test]
+    fn word_at_a_time_searches_match_the_plain_ones() {
+        let data: Vec<u8> = (0..=255u8).chain(b"abc\ndef:\x80\x00".iter().copied()).collect();
+        for start in 0..data.len() {
+            for byte in [b'\n', b':', 0, 0x80, 0xff, b'a'] {
+                let rest = &data[start..];
+                assert_eq!(find_byte(rest, byte), rest.iter().position(|&b| b == byte));
+            }
+            let plain = (!data[start..].contains(&0) && data[start..].is_ascii())
+                .then(|| std::str::from_utf8(&data[start..]).unwrap());
+            assert_eq!(ascii_text(&data[start..]), plain);
+            for wanted in [&b"\r\n\0"[..], b"\r\n", b":", b"\x80\xff"] {
+                let rest = &data[start..];
+                assert_eq!(contains_any(rest, wanted), rest.iter().any(|b| wanted.contains(b)));
+            }
+        }
     }
 
     #[test]

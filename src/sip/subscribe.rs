@@ -1,10 +1,12 @@
 //! A ua-profile SUBSCRIBE, parsed from one datagram without copying.
 
+use super::MAX_HEADERS;
 use super::addr::NameAddr;
 use super::error::{ParseError, Snippet};
 use super::event::Event;
+use super::params::TrimFast;
 use super::params::split_outside_quotes;
-use super::scan::{RawHeader, scan};
+use super::scan::{RawHeader, scan_into};
 use super::uri::Uri;
 use super::via::Via;
 
@@ -55,32 +57,58 @@ enum Known {
 }
 
 fn classify(name: &[u8]) -> Option<Known> {
-    const TABLE: &[(&str, Option<&str>, Known)] = &[
-        ("via", Some("v"), Known::Via),
-        ("from", Some("f"), Known::From),
-        ("to", Some("t"), Known::To),
-        ("call-id", Some("i"), Known::CallId),
-        ("cseq", None, Known::CSeq),
-        ("contact", Some("m"), Known::Contact),
-        ("expires", None, Known::Expires),
-        ("max-forwards", None, Known::MaxForwards),
-        ("event", Some("o"), Known::Event),
-        ("accept", None, Known::Accept),
-        ("user-agent", None, Known::UserAgent),
-        ("content-length", Some("l"), Known::ContentLength),
-    ];
-    TABLE.iter().find_map(|&(long, short, known)| {
-        let hit = name.eq_ignore_ascii_case(long.as_bytes())
-            || short.is_some_and(|s| name.eq_ignore_ascii_case(s.as_bytes()));
-        hit.then_some(known)
-    })
+    // By length first, then one case-insensitive comparison.
+    let (long, known): (&[u8], Known) = match name.len() {
+        1 => {
+            return match name[0].to_ascii_lowercase() {
+                b'v' => Some(Known::Via),
+                b'f' => Some(Known::From),
+                b't' => Some(Known::To),
+                b'i' => Some(Known::CallId),
+                b'm' => Some(Known::Contact),
+                b'o' => Some(Known::Event),
+                b'l' => Some(Known::ContentLength),
+                _ => None,
+            };
+        }
+        2 => (b"to", Known::To),
+        3 => (b"via", Known::Via),
+        4 => match name[0].to_ascii_lowercase() {
+            b'f' => (b"from", Known::From),
+            _ => (b"cseq", Known::CSeq),
+        },
+        5 => (b"event", Known::Event),
+        6 => (b"accept", Known::Accept),
+        7 => match name[0].to_ascii_lowercase() {
+            b'c' => match name[1].to_ascii_lowercase() {
+                b'a' => (b"call-id", Known::CallId),
+                _ => (b"contact", Known::Contact),
+            },
+            _ => (b"expires", Known::Expires),
+        },
+        10 => (b"user-agent", Known::UserAgent),
+        12 => (b"max-forwards", Known::MaxForwards),
+        14 => (b"content-length", Known::ContentLength),
+        _ => return None,
+    };
+    eq_lower(name, long).then_some(known)
+}
+
+/// `name.eq_ignore_ascii_case(lower)` for an all-lower-case `lower`, in fewer steps per byte.
+fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len()
+        && name
+            .iter()
+            .zip(lower)
+            .all(|(&a, &b)| a == b || ((a | 0x20) == b && b.is_ascii_lowercase()))
 }
 
 impl<'a> Subscribe<'a> {
     /// Parses a ua-profile SUBSCRIBE from one datagram.
     pub fn parse(datagram: &'a [u8]) -> Result<Subscribe<'a>, ParseError> {
-        let scanned = scan(datagram)?;
-        let (method, request_uri) = parse_request_line(scanned.start_line)?;
+        let mut headers = [RawHeader::EMPTY; MAX_HEADERS];
+        let (start_line, count, scanned_body) = scan_into(datagram, &mut headers)?;
+        let (method, request_uri) = parse_request_line(start_line)?;
         if method != "SUBSCRIBE" {
             return Err(ParseError::NotSubscribe {
                 method: Snippet::new(method.as_bytes()),
@@ -100,7 +128,7 @@ impl<'a> Subscribe<'a> {
         let mut user_agent = None;
         let mut content_length = None;
 
-        for header in &scanned.headers {
+        for header in &headers[..count] {
             let Some(known) = classify(header.name) else { continue };
             let text = header.text()?;
             match known {
@@ -138,14 +166,14 @@ impl<'a> Subscribe<'a> {
             return Err(ParseError::MissingHeader { name: "Via" });
         }
         let body = match content_length {
-            Some(len) if len > scanned.body.len() => {
+            Some(len) if len > scanned_body.len() => {
                 return Err(ParseError::Truncated {
                     reason: "body shorter than Content-Length",
                 });
             }
             // Over UDP, bytes past Content-Length are discarded (RFC 3261 §18.3).
-            Some(len) => &scanned.body[..len],
-            None => scanned.body,
+            Some(len) => &scanned_body[..len],
+            None => scanned_body,
         };
         Ok(Subscribe {
             method,
@@ -183,7 +211,7 @@ fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, Parse
 }
 
 fn number<T: std::str::FromStr>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
-    text.trim().parse().map_err(|_| header.malformed("not a number"))
+    text.trim_fast().parse().map_err(|_| header.malformed("not a number"))
 }
 
 fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
@@ -291,6 +319,29 @@ mod tests {
             err(replace("Content-Length: 0", "Content-Length: 10")),
             ParseError::Truncated { .. }
         ));
+    }
+
+    #[test]
+    fn eq_lower_is_eq_ignore_ascii_case() {
+        for lower in [&b"call-id"[..], b"to", b"content-length"] {
+            for name in [
+                &b"Call-ID"[..],
+                b"CALL-ID",
+                b"call\x0did",
+                b"Call_ID",
+                b"TO",
+                b"tO",
+                b"t\xcf",
+                b"Content-Length",
+            ] {
+                assert_eq!(eq_lower(name, lower), name.eq_ignore_ascii_case(lower), "{name:?}");
+            }
+        }
+        for a in 0..=255u8 {
+            for b in (b'a'..=b'z').chain([b'-', b'0', b'@', b'\r']) {
+                assert_eq!(eq_lower(&[a], &[b]), [a].eq_ignore_ascii_case(&[b]), "{a} {b}");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! SIP URIs as phones write them, including sloppy ones: no scheme, no host
 //! (`sip:MAC%3A000B82273B89`), IPv6 hosts in brackets.
 
+use super::params::TrimFast;
 use super::params::{self, rsplit_at_byte, split_at_byte};
 
 /// A parsed URI, borrowing from the message.
@@ -22,7 +23,7 @@ pub struct Uri<'a> {
 impl<'a> Uri<'a> {
     /// Parses `raw`; `None` when a port is not a number or brackets are unbalanced.
     pub fn parse(raw: &'a str) -> Option<Uri<'a>> {
-        let raw = raw.trim();
+        let raw = raw.trim_fast();
         let (scheme, rest) = match split_at_byte(raw, b':') {
             Some((s, rest)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic()) && !is_port(rest) => {
                 (s, rest)
@@ -35,7 +36,7 @@ impl<'a> Uri<'a> {
             None => (None, rest),
         };
         let (hostport, params) = split_at_byte(host_part, b';').unwrap_or((host_part, ""));
-        let hostport = hostport.trim();
+        let hostport = hostport.trim_fast();
         if user.is_none() && !looks_like_hostport(hostport) {
             // `sip:MAC%3A000B82273B89`: a user part without a host.
             return Some(Uri {
@@ -65,7 +66,8 @@ impl<'a> Uri<'a> {
 }
 
 fn is_port(text: &str) -> bool {
-    let digits = text.split([';', '?']).next().unwrap_or("");
+    let end = text.bytes().position(|b| b == b';' || b == b'?').unwrap_or(text.len());
+    let digits = &text[..end];
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -78,7 +80,7 @@ fn looks_like_hostport(text: &str) -> bool {
 
 /// Splits `host[:port]` / `[v6][:port]`; a bare IPv6 literal (several colons) has no port.
 pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
-    let text = text.trim();
+    let text = text.trim_fast();
     if text.is_empty() {
         return Some((None, None));
     }
@@ -87,8 +89,8 @@ pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
         let host = &inner[..close];
         let after = &inner[close + 1..];
         let port = match after.strip_prefix(':') {
-            Some(p) => Some(p.trim().parse().ok()?),
-            None if after.trim().is_empty() => None,
+            Some(p) => Some(p.trim_fast().parse().ok()?),
+            None if after.trim_fast().is_empty() => None,
             None => return None,
         };
         return Some((Some(host), port));
@@ -98,8 +100,8 @@ pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
         1 => {
             let (host, port) = split_at_byte(text, b':')?;
             Some((
-                Some(host.trim()).filter(|h| !h.is_empty()),
-                Some(port.trim().parse().ok()?),
+                Some(host.trim_fast()).filter(|h| !h.is_empty()),
+                Some(port.trim_fast().parse().ok()?),
             ))
         }
         _ => Some((Some(text), None)),

@@ -1,6 +1,7 @@
 //! The Via header: `SIP/2.0/UDP host:port;branch=…;rport`, tolerant of spaces around `/`
 //! and `;`, a missing branch, quoted parameter values and IPv6 sent-by hosts.
 
+use super::params::TrimFast;
 use super::params::{self, Param, split_at_byte};
 use super::uri::split_host_port;
 
@@ -33,7 +34,7 @@ pub struct Via<'a> {
 impl<'a> Via<'a> {
     /// Parses one Via entry; `Err` carries a short reason.
     pub fn parse(raw: &'a str) -> Result<Via<'a>, &'static str> {
-        let raw = raw.trim();
+        let raw = raw.trim_fast();
         let (protocol, rest) = split_protocol(raw).ok_or("bad sent-protocol")?;
         let (sent_by, params) = split_at_byte(rest, b';').unwrap_or((rest, ""));
         let (host, port) = split_host_port(sent_by).ok_or("bad sent-by")?;
@@ -67,11 +68,11 @@ impl<'a> Via<'a> {
 /// Splits `SIP / 2.0 / UDP rest` into the transport and the rest.
 fn split_protocol(text: &str) -> Option<(&str, &str)> {
     let (name, rest) = split_at_byte(text, b'/')?;
-    if !name.trim().eq_ignore_ascii_case("SIP") {
+    if !name.trim_fast().eq_ignore_ascii_case("SIP") {
         return None;
     }
     let (version, rest) = split_at_byte(rest, b'/')?;
-    if version.trim() != "2.0" {
+    if version.trim_fast() != "2.0" {
         return None;
     }
     let rest = rest.trim_start();
