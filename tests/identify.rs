@@ -46,3 +46,16 @@ fn the_seed_samples_are_all_there() {
         assert!(files.iter().any(|f| f == seed), "{seed} missing from expected.json");
     }
 }
+
+/// Port 0 in a Contact (or a Via, without a source address) is no port: the NOTIFY goes to the
+/// default port, never to port 0 (found by fuzzing: fuzz/regressions/engine_input/).
+#[test]
+fn port_zero_counts_as_absent() {
+    let seed = std::fs::read_to_string("tests/fixtures/seeds/gxp2110.sip").expect("seed");
+    let zero = seed.replace("Contact: <sip:172.18.32.197:5060>", "Contact: <sip:172.18.32.197:0>");
+    assert_ne!(zero, seed, "the seed's Contact changed: update this test");
+    let sub = Subscribe::parse(zero.as_bytes()).expect("parses");
+    for source in [None, Some("172.18.32.197:5080".parse().expect("addr"))] {
+        assert_eq!(identify(&sub, source).contact_port, 5060, "{source:?}");
+    }
+}

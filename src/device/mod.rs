@@ -112,9 +112,11 @@ pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
     } else {
         5060
     };
+    // Port 0 is no port: it counts as absent (the NOTIFY must never go to port 0).
+    let given = |port: Option<u16>| port.filter(|&p| p != 0).unwrap_or(default_port);
     let contact_port = match contact_uri {
-        Some(u) if u.host.is_some() => u.port.unwrap_or(default_port),
-        _ => source.map_or(via.port.unwrap_or(default_port), |s| s.port()),
+        Some(u) if u.host.is_some() => given(u.port),
+        _ => source.map_or(given(via.port), |s| s.port()),
     };
     let ip = source
         .map(|s| s.ip())
