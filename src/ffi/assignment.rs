@@ -131,6 +131,7 @@ pub enum sippnp_transport {
 }
 
 /// Most accounts an assignment holds (vendors hold fewer; rendering checks).
+#[allow(dead_code, reason = "for C; a test checks it against assign::fields")]
 pub const SIPPNP_MAX_ACCOUNTS: u32 = 64;
 
 /// Most keys an assignment holds.
@@ -166,12 +167,15 @@ unsafe fn set_field(
         .map_err(|_| SIPPNP_ERR_INVALID_PARAMETER)
 }
 
-fn account_index(index: u32) -> Result<usize, sippnp_result> {
-    if (1..=SIPPNP_MAX_ACCOUNTS).contains(&index) {
-        Ok(index as usize)
-    } else {
-        Err(SIPPNP_ERR_INVALID_PARAMETER)
-    }
+/// Sets field `field` of account `index` from `text` through the model's field table (the
+/// same index and value checks as `sippnp_assignment_set_account`).
+fn set_account_text(a: &mut sippnp_assignment, index: u32, field: sippnp_account_field, text: &str) -> sippnp_result {
+    let index = usize::try_from(index).unwrap_or(usize::MAX);
+    done(
+        a.inner
+            .set_field(Scope::Account, field as u32, index, text)
+            .map_err(|_| SIPPNP_ERR_INVALID_PARAMETER),
+    )
 }
 
 /// Creates an empty assignment, for rendering a config without a context.
@@ -281,7 +285,9 @@ pub extern "C" fn sippnp_assignment_set_account_port(
         let Some(a) = (unsafe { types::as_mut(a) }) else {
             return SIPPNP_ERR_NULL_PARAMETER;
         };
-        done(account_index(index).map(|i| a.inner.account_mut(i).registrar_port = (port != 0).then_some(port)))
+        // 0 is the empty text: the transport's default.
+        let text = if port == 0 { String::new() } else { port.to_string() };
+        set_account_text(a, index, sippnp_account_field::SIPPNP_ACCOUNT_REGISTRAR_PORT, &text)
     })
 }
 
@@ -307,7 +313,12 @@ pub extern "C" fn sippnp_assignment_set_account_transport(
             t if t == sippnp_transport::SIPPNP_TRANSPORT_TLS as u32 => Transport::Tls,
             _ => return SIPPNP_ERR_INVALID_PARAMETER,
         };
-        done(account_index(index).map(|i| a.inner.account_mut(i).transport = transport))
+        set_account_text(
+            a,
+            index,
+            sippnp_account_field::SIPPNP_ACCOUNT_TRANSPORT,
+            transport.as_str(),
+        )
     })
 }
 
