@@ -2,16 +2,17 @@
 //! vendor's limit.
 
 use super::RenderError;
+use super::family::exact_family;
 use crate::assign::Account;
-use crate::capabilities::{self, Accounts};
+use crate::capabilities::Accounts;
 
 /// The most accounts `vendor`'s `model` takes: the capability table's count for the model's
 /// family when the model is known and the table gives a model count, else the format's limit
 /// `format_max` (never more than it).
 #[allow(dead_code, reason = "the vendor renderers adopt it one by one")]
 pub(super) fn account_limit(vendor: &str, model: Option<&str>, format_max: usize) -> usize {
-    match capabilities::family(vendor, model) {
-        Some(found) if found.exact => match found.family.max_accounts {
+    match exact_family(vendor, model) {
+        Some(found) => match found.family.max_accounts {
             Accounts::Models(n) => n.min(format_max),
             Accounts::Format(_) | Accounts::Unknown => format_max,
         },
@@ -41,6 +42,7 @@ pub(super) fn used_accounts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capabilities;
 
     #[test]
     fn skips_empty_accounts_and_checks_the_limit() {

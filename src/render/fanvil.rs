@@ -78,7 +78,10 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::accounts::{account_limit, used_accounts};
+use super::digits::decimal_text;
+use super::family::exact_family;
 use super::field::Field;
+use super::file_name::{Case, mac_file_name};
 use super::hostport::split_host_port;
 use super::keys::check_keys;
 use super::url::{scheme_code, strict_scheme};
@@ -117,11 +120,16 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
     let dialect = Dialect::for_model(a.model.as_deref());
     let notation = dialect.notation();
-    let mut settings = Vec::new();
-    settings.extend(lines(a, &notation)?);
+    let mut settings = Vec::with_capacity(64 + 20 * a.accounts.len() + 3 * a.keys.len());
+    lines(a, &notation, &mut settings)?;
     settings.extend(keys(a)?);
-    settings.extend(globals(a, &notation)?);
-    write(dialect, format!("{}.cfg", mac.to_lower_hex()), &settings, &a.overrides)
+    globals(a, &notation, &mut settings)?;
+    write(
+        dialect,
+        mac_file_name("", mac, Case::Lower, ".cfg"),
+        &settings,
+        &a.overrides,
+    )
 }
 
 /// Renders the common file `file_name` (`f0C006200000.cfg`, `F0V00X200000.cfg`, …, as the
@@ -145,7 +153,8 @@ pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, Re
     }
     let model = common_file_model(file_name).or(a.model.as_deref());
     let dialect = Dialect::for_model(model);
-    let settings = globals(a, &dialect.notation())?;
+    let mut settings = Vec::with_capacity(64);
+    globals(a, &dialect.notation(), &mut settings)?;
     write(dialect, file_name.to_owned(), &settings, &a.overrides)
 }
 
@@ -207,10 +216,7 @@ impl Dialect {
     /// The dialect of `model`'s family in the capability table; text for a model the table does
     /// not know.
     fn for_model(model: Option<&str>) -> Dialect {
-        match capabilities::family(VENDOR, model)
-            .filter(|f| f.exact)
-            .map(|f| f.family.dialect)
-        {
+        match exact_family(VENDOR, model).map(|f| f.family.dialect) {
             Some(FANVIL_SYSCONF_DIALECT) => Dialect::SysConf,
             Some(FANVIL_VOIP_DIALECT) => Dialect::Voip(VoipVariant::OlderX),
             Some(FANVIL_VOIP_C_DIALECT) => Dialect::Voip(VoipVariant::CSeries),
@@ -475,13 +481,12 @@ fn unsupported(field: impl fmt::Display) -> RenderError {
 }
 
 /// The settings of each non-empty account, account by account.
-fn lines<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>>, RenderError> {
+fn lines<'a>(a: &'a Assignment, notation: &Notation, out: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {
     let max = account_limit(VENDOR, a.model.as_deref(), FORMAT_MAX);
-    let mut out = Vec::new();
     for (index, acct) in used_accounts(&a.accounts, max)? {
-        line(index, acct, notation, &mut out)?;
+        line(index, acct, notation, out)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn line<'a>(
@@ -675,9 +680,8 @@ fn keys<'a>(a: &'a Assignment) -> Result<Vec<Setting<'a>>, RenderError> {
 
 /// The device-wide settings: time, language, passwords, syslog, provisioning, firmware, PnP,
 /// VLAN.
-fn globals<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>>, RenderError> {
+fn globals<'a>(a: &'a Assignment, notation: &Notation, out: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {
     use Global::*;
-    let mut out = Vec::new();
     let mut servers = a.ntp_servers.iter().filter(|s| !s.is_empty());
     if let Some(first) = servers.next() {
         out.push(Setting::global(EnableSntp, "1", "ntp server"));
@@ -687,7 +691,7 @@ fn globals<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>
         }
     }
     if let Some(zone) = &a.timezone {
-        time_settings(zone, notation, &mut out)?;
+        time_settings(zone, notation, out)?;
     }
     if let Some(language) = a.language.as_deref() {
         let code = notation
@@ -698,10 +702,10 @@ fn globals<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>
     }
     if let Some(password) = a.admin_password.as_deref() {
         out.push(Setting::global(MenuPassword, password, "admin password"));
-        web_account(WebUser::Admin, password, "admin password", &mut out);
+        web_account(WebUser::Admin, password, "admin password", out);
     }
     if let Some(password) = a.user_password.as_deref() {
-        web_account(WebUser::User, password, "user password", &mut out);
+        web_account(WebUser::User, password, "user password", out);
     }
     if let Some(host) = a.syslog_host.as_deref() {
         out.push(Setting::global(SyslogEnable, notation.syslog_on, "syslog host"));
@@ -758,7 +762,7 @@ fn globals<'a>(a: &'a Assignment, notation: &Notation) -> Result<Vec<Setting<'a>
         ));
         out.push(Setting::global(VoicePriority, priority.to_string(), "vlan priority"));
     }
-    Ok(out)
+    Ok(())
 }
 
 fn web_account<'a>(user: WebUser, password: &'a str, field: &'static str, out: &mut Vec<Setting<'a>>) {
@@ -937,7 +941,7 @@ fn change(transition: Transition) -> Result<Change, RenderError> {
 fn time_settings<'a>(zone: &Zone, notation: &Notation, out: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {
     use Global::*;
     let time = fanvil_time(zone, notation.zones)?;
-    out.push(Setting::global(TimeZone, time.code.to_string(), "timezone"));
+    out.push(Setting::global(TimeZone, decimal_text(time.code.into()), "timezone"));
     if let Some(name) = time.name {
         out.push(Setting::global(TimeZoneName, name, "timezone"));
     }
@@ -947,32 +951,36 @@ fn time_settings<'a>(zone: &Zone, notation: &Notation, out: &mut Vec<Setting<'a>
     };
     out.push(Setting::global(DstEnable, notation.dst_on, "timezone"));
     out.push(Setting::global(DstRuleMode, notation.dst_rule_mode, "timezone"));
-    out.push(Setting::global(DstMinOffset, dst.minutes.to_string(), "timezone"));
+    out.push(Setting::global(
+        DstMinOffset,
+        decimal_text(dst.minutes.into()),
+        "timezone",
+    ));
     for (change, part) in [(dst.start, DstStart as fn(DstPart) -> Global), (dst.end, DstEnd)] {
         out.push(Setting::global(
             part(DstPart::Mon),
-            change.month.to_string(),
+            decimal_text(change.month.into()),
             "timezone",
         ));
         out.push(Setting::global(
             part(DstPart::Week),
-            change.week.to_string(),
+            decimal_text(change.week.into()),
             "timezone",
         ));
         out.push(Setting::global(
             part(DstPart::Wday),
-            change.weekday.to_string(),
+            decimal_text(change.weekday.into()),
             "timezone",
         ));
         out.push(Setting::global(
             part(DstPart::Hour),
-            change.hour.to_string(),
+            decimal_text(change.hour.into()),
             "timezone",
         ));
         if notation.dst_minutes || change.minute != 0 {
             out.push(Setting::global(
                 part(DstPart::Min),
-                change.minute.to_string(),
+                decimal_text(change.minute.into()),
                 "timezone",
             ));
         }

@@ -49,12 +49,10 @@
 //! `<SIP CONFIG MODULE>`, every other name at the end of `<AUTOUPDATE CONFIG MODULE>`; either
 //! section is created if it would otherwise be absent.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
-
 use super::super::RenderError;
-use super::super::values::{breaks_line, check_override_key, check_value};
-use super::{DstPart, Global, Item, KeyGroup, KeyPart, LineItem, Origin, Setting, WebPart, WebUser, placed};
+use super::super::digits::{MAX_DIGITS, decimal, push_decimal};
+use super::super::values::{breaks_line, check_line_value, check_override_key};
+use super::{DstPart, Global, Item, KeyGroup, KeyPart, LineItem, Origin, Setting, WebPart, WebUser};
 
 /// First line of every file (CF §2.4 "Text"; EXP) \[M\].
 const HEADER: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000";
@@ -117,15 +115,76 @@ const MARK_PNP: &str = "--Sip Pnp List--";
 struct Place {
     section: Section,
     marker: Option<&'static str>,
-    name: Cow<'static, str>,
+    name: Name<'static>,
 }
 
 fn at(section: Section, marker: Option<&'static str>, name: &'static str) -> Option<Place> {
     Some(Place {
         section,
         marker,
-        name: Cow::Borrowed(name),
+        name: Name::Plain(name),
     })
+}
+
+/// A line name, put together only when written or compared: `SIP1 Phone Number` is
+/// `Numbered("SIP", 1, "Phone Number")`.
+#[derive(Clone, Copy)]
+enum Name<'x> {
+    Plain(&'x str),
+    Numbered(&'static str, usize, &'static str),
+}
+
+impl Name<'_> {
+    /// Appends the name to `out`, padded with spaces to `width` characters.
+    fn push_padded(self, out: &mut String, width: usize) {
+        let chars = match self {
+            Name::Plain(name) => {
+                out.push_str(name);
+                if name.is_ascii() {
+                    name.len()
+                } else {
+                    name.chars().count()
+                }
+            }
+            Name::Numbered(prefix, n, suffix) => {
+                let start = out.len();
+                out.push_str(prefix);
+                push_decimal(out, n as u64);
+                out.push(' ');
+                out.push_str(suffix);
+                out.len() - start
+            }
+        };
+        if let Some(missing) = width.checked_sub(chars) {
+            const SPACES: &str = "                                                                ";
+            match SPACES.get(..missing) {
+                Some(spaces) => out.push_str(spaces),
+                None => (0..missing).for_each(|_| out.push(' ')),
+            }
+        }
+    }
+
+    /// Whether the name is `key`.
+    fn is(self, key: &str) -> bool {
+        match self {
+            Name::Plain(name) => name == key,
+            Name::Numbered(prefix, n, suffix) => key
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix(suffix))
+                .and_then(|rest| rest.strip_suffix(' '))
+                .is_some_and(|digits| {
+                    let mut buf = [0; MAX_DIGITS];
+                    digits == decimal(n as u64, &mut buf)
+                }),
+        }
+    }
+
+    /// The name as text (for checks in debug builds).
+    fn text(self) -> String {
+        let mut out = String::new();
+        self.push_padded(&mut out, 0);
+        out
+    }
 }
 
 /// The text name of a setting, or `None` when the dialect has no key for it.
@@ -158,7 +217,7 @@ fn place(setting: &Setting<'_>) -> Option<Place> {
             Some(Place {
                 section: Sip,
                 marker: Some(MARK_SIP_LINES),
-                name: Cow::Owned(format!("SIP{n} {suffix}")),
+                name: Name::Numbered("SIP", n, suffix),
             })
         }
         Item::Key(group, part) => {
@@ -174,7 +233,7 @@ fn place(setting: &Setting<'_>) -> Option<Place> {
             Some(Place {
                 section: Dsskey,
                 marker: Some(marker),
-                name: Cow::Owned(format!("Fkey{n} {part}")),
+                name: Name::Numbered("Fkey", n, part),
             })
         }
         Item::Global(global) => {
@@ -202,7 +261,7 @@ fn place(setting: &Setting<'_>) -> Option<Place> {
                     Some(Place {
                         section: Mmi,
                         marker: Some(MARK_MMI_ACCOUNT),
-                        name: Cow::Owned(format!("Account{index} {part}")),
+                        name: Name::Numbered("Account", index, part),
                     })
                 }
                 Global::SyslogEnable => at(Log, None, "Output Device"),
@@ -241,10 +300,13 @@ fn dst_name(part: DstPart, start: bool) -> Option<&'static str> {
 }
 
 /// One `Name :value` line to write.
+#[derive(Clone, Copy)]
 struct Line<'x> {
     section: Section,
     marker: Option<&'static str>,
-    name: Cow<'x, str>,
+    /// 0 outside a sub-list, else 1 + the place of `marker` in first-appearance order.
+    group: usize,
+    name: Name<'x>,
     value: &'x str,
     origin: Origin<'x, 'x>,
 }
@@ -254,27 +316,42 @@ pub(super) fn write<'x>(
     settings: &'x [Setting<'x>],
     overrides: &'x [(String, String)],
 ) -> Result<Vec<u8>, RenderError> {
-    let mut lines: Vec<Line<'x>> = placed(settings, place)?
-        .into_iter()
-        .map(|(place, setting)| Line {
-            section: place.section,
-            marker: place.marker,
-            name: place.name,
-            value: setting.value.as_ref(),
-            origin: Origin::Setting(&setting.name),
-        })
-        .collect();
-    // Lines outside a sub-list first, then each sub-list, in first-appearance order.
-    let mut markers: Vec<&'static str> = Vec::new();
-    for marker in lines.iter().filter_map(|l| l.marker) {
-        if !markers.contains(&marker) {
-            markers.push(marker);
+    let mut placed_lines = Vec::with_capacity(settings.len());
+    let mut markers: Vec<&'static str> = Vec::with_capacity(8);
+    for setting in settings {
+        match place(setting) {
+            Some(place) => {
+                let group = match place.marker {
+                    None => 0,
+                    Some(marker) => match markers
+                        .iter()
+                        .position(|&known| std::ptr::eq(known, marker) || known == marker)
+                    {
+                        Some(at) => at + 1,
+                        None => {
+                            markers.push(marker);
+                            markers.len()
+                        }
+                    },
+                };
+                placed_lines.push(Line {
+                    section: place.section,
+                    marker: place.marker,
+                    group,
+                    name: place.name,
+                    value: setting.value.as_ref(),
+                    origin: Origin::Setting(&setting.name),
+                });
+            }
+            None if setting.item.is_auxiliary() => {}
+            None => return Err(setting.unsupported()),
         }
     }
-    lines.sort_by_key(|l| {
-        l.marker
-            .map_or(0, |m| 1 + markers.iter().position(|&x| x == m).unwrap_or(0))
-    });
+    // Lines outside a sub-list first, then each sub-list, in first-appearance order.
+    let mut lines = Vec::with_capacity(placed_lines.len() + overrides.len());
+    for group in 0..=markers.len() {
+        lines.extend(placed_lines.iter().filter(|l| l.group == group));
+    }
     apply_overrides(&mut lines, overrides)?;
     render_lines(&lines)
 }
@@ -286,7 +363,7 @@ pub(super) fn write<'x>(
 fn apply_overrides<'x>(lines: &mut Vec<Line<'x>>, overrides: &'x [(String, String)]) -> Result<(), RenderError> {
     for (i, (key, value)) in overrides.iter().enumerate() {
         check_override_key(i, key, breaks_line, is_valid_name)?;
-        match lines.iter_mut().find(|line| line.name == key.as_str()) {
+        match lines.iter_mut().find(|line| line.name.is(key)) {
             Some(slot) => {
                 slot.value = value;
                 slot.origin = Origin::Override(key);
@@ -294,7 +371,8 @@ fn apply_overrides<'x>(lines: &mut Vec<Line<'x>>, overrides: &'x [(String, Strin
             None => lines.push(Line {
                 section: override_section(key),
                 marker: None,
-                name: Cow::Borrowed(key),
+                group: 0,
+                name: Name::Plain(key),
                 value,
                 origin: Origin::Override(key),
             }),
@@ -330,26 +408,32 @@ fn is_valid_name(name: &str) -> bool {
 /// sub-list), and the end marker, all with CRLF line ends.
 fn render_lines(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
     for line in lines {
-        check_value(line.value, line.origin, breaks_line)?;
+        check_line_value(line.value, line.origin)?;
     }
-    let mut out = String::with_capacity(HEADER_WIDTH + 64 + lines.len() * (NAME_WIDTH + 24));
-    write!(out, "{HEADER:<HEADER_WIDTH$}{EOL}").expect("writing to a String cannot fail");
+    let mut out = String::with_capacity(HEADER_WIDTH + 256 + lines.len() * (NAME_WIDTH + 32));
+    Name::Plain(HEADER).push_padded(&mut out, HEADER_WIDTH);
+    out.push_str(EOL);
+    let present = lines
+        .iter()
+        .fold(0u32, |sections, line| sections | 1 << line.section as u32);
     for section in Section::ALL {
-        let mut members = lines.iter().filter(|line| line.section == section).peekable();
-        if members.peek().is_none() {
+        if present & 1 << section as u32 == 0 {
             continue;
         }
+        let members = lines.iter().filter(|line| line.section == section);
         out.push_str(EOL);
         out.push_str(section.header());
         out.push_str(EOL);
-        let mut current = None;
+        let mut current = 0;
         for line in members {
-            if line.marker.is_some() && line.marker != current {
-                write_line(&mut out, line.marker.unwrap_or_default(), "");
+            if let Some(marker) = line.marker
+                && line.group != current
+            {
+                write_line(&mut out, Name::Plain(marker), "");
             }
-            current = line.marker;
-            debug_assert!(is_valid_name(&line.name), "generated names are valid");
-            write_line(&mut out, &line.name, line.value);
+            current = line.group;
+            debug_assert!(is_valid_name(&line.name.text()), "generated names are valid");
+            write_line(&mut out, line.name, line.value);
         }
     }
     out.push_str(EOL);
@@ -358,8 +442,9 @@ fn render_lines(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
     Ok(out.into_bytes())
 }
 
-fn write_line(out: &mut String, name: &str, value: &str) {
-    write!(out, "{name:<NAME_WIDTH$}:").expect("writing to a String cannot fail");
+fn write_line(out: &mut String, name: Name<'_>, value: &str) {
+    name.push_padded(out, NAME_WIDTH);
+    out.push(':');
     out.push_str(value);
     out.push_str(EOL);
 }

@@ -9,6 +9,7 @@ use super::capped;
 /// Neutral name of where a value came from, for errors (formatted only on error): the global's
 /// name (`ntp server`), `account 2 password`, `key 3 value`, or `override KEY` with the key
 /// capped.
+#[derive(Clone, Copy)]
 pub(super) enum Field<'a> {
     Global(&'static str),
     Account(usize, &'static str),

@@ -67,16 +67,18 @@
 //! wrong). [`timezone_name`] writes a zone of that list as it is, `UTC` and its aliases as
 //! `Greenwich`, `Europe/Kyiv` as the list's `Europe/Kiev`, and refuses every other zone.
 
-use std::borrow::Cow;
+use super::family::exact_family;
+use super::file_name::{Case, mac_file_name};
+use std::fmt::Display;
 
 use super::accounts::{account_limit, used_accounts};
+use super::digits::{push_decimal, push_padded};
+use super::field::Field;
 use super::hostport::split_host_port;
 use super::url::{check_known_scheme, split_scheme};
-use super::values::check_value;
 use super::xml::XmlWriter;
 use super::{RenderError, RenderedFile, replace_or_append};
 use crate::assign::{Account, Assignment, DtmfMode, SrtpMode, Transport};
-use crate::capabilities;
 use crate::timezone::Zone;
 
 /// Canonical vendor id, for the capability table.
@@ -222,33 +224,60 @@ pub fn timezone_name(zone: &Zone) -> Option<&'static str> {
 /// a control character in any value or override.
 pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
-    if let Some(found) = capabilities::family(VENDOR, a.model.as_deref())
-        && found.exact
+    if let Some(found) = exact_family(VENDOR, a.model.as_deref())
         && found.family.name != FAMILY
     {
         return Err(unsupported("model"));
     }
     refuse_unsupported_globals(a)?;
     let limit = account_limit(VENDOR, a.model.as_deref(), MAX_ACCOUNTS);
-    let mut items = globals(a)?;
-    items.extend(accounts(&a.accounts, limit)?);
+    let mut items = Vec::with_capacity(64 + a.overrides.len());
+    globals(a, &mut items)?;
+    accounts(&a.accounts, limit, &mut items)?;
     apply_overrides(&mut items, &a.overrides);
 
-    let mut doc = XmlWriter::new();
+    let mut doc = XmlWriter::with_capacity(256 + 64 * items.len());
     doc.open("provisioning", &[("version", "1.1"), ("productID", "e2")])?;
     doc.open("nvm", &[])?;
+    let mut name = String::with_capacity(64);
+    let mut number = String::with_capacity(32);
     for item in &items {
         match item {
-            Item::Param(param) => write_param(&mut doc, &param.name, &param.value, &param.field)?,
-            Item::AddHandset(handset) => {
-                doc.open("oper", &[("name", "add_hs"), ("value", handset)])?;
-                write_param(&mut doc, "hs.RegStatus", "ToReg", "handset registration")?;
+            Item::Param(param) => {
+                name.clear();
+                param.name.push_to(&mut name);
+                let value = match param.value {
+                    Value::Text(text) => text,
+                    Value::Number(n) => {
+                        number.clear();
+                        push_decimal(&mut number, n);
+                        &number
+                    }
+                    Value::Numbered(prefix, n) => {
+                        number.clear();
+                        number.push_str(prefix);
+                        push_decimal(&mut number, n);
+                        &number
+                    }
+                };
+                write_param(&mut doc, &name, value, &param.field)?;
+            }
+            Item::AddHandset(index) => {
+                name.clear();
+                push_padded(&mut name, *index as u64, HANDSET_DIGITS);
+                doc.open("oper", &[("name", "add_hs"), ("value", &name)])?;
+                write_param(
+                    &mut doc,
+                    "hs.RegStatus",
+                    "ToReg",
+                    &Field::Global("handset registration"),
+                )?;
                 doc.close();
             }
         }
     }
     Ok(RenderedFile {
-        file_name: format!("{}.xml", mac.to_lower_hex()),
+        file_name: mac_file_name("", mac, Case::Lower, ".xml"),
         content_type: "application/xml",
         content: doc.finish(),
     })
@@ -256,11 +285,9 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
 
 /// Writes `<param name="…" value="…"></param>`. A control character in the value is reported
 /// as `field`, one in the name (only an override's can have one) as `override key`.
-fn write_param(doc: &mut XmlWriter, name: &str, value: &str, field: &str) -> Result<(), RenderError> {
-    let refused = |c: char| c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}');
-    check_value(name, "override key", refused)?;
-    check_value(value, field, refused)?;
-    doc.text_element_with_attributes("param", &[("name", name), ("value", value)], "", field)
+fn write_param(doc: &mut XmlWriter, name: &str, value: &str, field: &Field<'_>) -> Result<(), RenderError> {
+    let attributes: [(&str, &str, &dyn Display); 2] = [("name", name, &"override key"), ("value", value, field)];
+    doc.text_element_with_attribute_fields("param", &attributes, "", field)
 }
 
 /// [`RenderError::UnsupportedValue`] for `field`.
@@ -292,49 +319,106 @@ fn refuse_unsupported_globals(a: &Assignment) -> Result<(), RenderError> {
     Ok(())
 }
 
+/// Digits of a handset number (`00001`).
+const HANDSET_DIGITS: usize = 5;
+
 /// One `<nvm>` entry.
 enum Item<'a> {
     Param(Param<'a>),
-    /// `<oper name="add_hs" value="0000N">`.
-    AddHandset(String),
+    /// `<oper name="add_hs" value="0000N">` for handset N.
+    AddHandset(usize),
 }
 
 /// `<param name="…" value="…">` with the neutral name of the value's source.
 struct Param<'a> {
-    name: Cow<'a, str>,
-    value: Cow<'a, str>,
-    field: String,
+    name: Name<'a>,
+    value: Value<'a>,
+    field: Field<'a>,
 }
 
-fn param<'a>(name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>, field: impl Into<String>) -> Item<'a> {
-    Item::Param(Param {
-        name: name.into(),
-        value: value.into(),
-        field: field.into(),
-    })
+/// A parameter name, put together only when written or compared.
+#[derive(Clone, Copy)]
+enum Name<'a> {
+    Plain(&'a str),
+    /// `SipProvider.P.suffix`.
+    Provider(usize, &'static str),
+    /// `SipAccount.0000N.suffix`.
+    Handset(usize, &'static str),
 }
 
-fn globals(a: &Assignment) -> Result<Vec<Item<'_>>, RenderError> {
-    let mut items = Vec::new();
+impl Name<'_> {
+    /// Appends the name to `out`.
+    fn push_to(self, out: &mut String) {
+        match self {
+            Name::Plain(name) => out.push_str(name),
+            Name::Provider(p, suffix) => {
+                out.push_str("SipProvider.");
+                push_decimal(out, p as u64);
+                out.push('.');
+                out.push_str(suffix);
+            }
+            Name::Handset(index, suffix) => {
+                out.push_str("SipAccount.");
+                push_padded(out, index as u64, HANDSET_DIGITS);
+                out.push('.');
+                out.push_str(suffix);
+            }
+        }
+    }
+
+    /// Whether the name is `key`.
+    fn is(self, key: &str) -> bool {
+        let (prefix, number, width, suffix) = match self {
+            Name::Plain(name) => return name == key,
+            Name::Provider(p, suffix) => ("SipProvider.", p, 0, suffix),
+            Name::Handset(index, suffix) => ("SipAccount.", index, HANDSET_DIGITS, suffix),
+        };
+        let mut digits = String::new();
+        push_padded(&mut digits, number as u64, width);
+        key.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(digits.as_str()))
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|rest| rest == suffix)
+    }
+}
+
+/// A parameter value: text, or a number written in decimal (after a prefix).
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    Text(&'a str),
+    Number(u64),
+    Numbered(&'static str, u64),
+}
+
+fn param<'a>(name: Name<'a>, value: Value<'a>, field: Field<'a>) -> Item<'a> {
+    Item::Param(Param { name, value, field })
+}
+
+fn globals<'a>(a: &'a Assignment, items: &mut Vec<Item<'a>>) -> Result<(), RenderError> {
+    let global = |name, value, field| param(Name::Plain(name), Value::Text(value), Field::Global(field));
     if let Some(url) = a.provisioning_url.as_deref() {
         let scheme = split_scheme(url).map_or("", |(scheme, _)| scheme);
         check_known_scheme(scheme, &URL_SCHEMES)?;
-        items.push(param("Provisioning.global.ProvisioningServer", url, "provisioning url"));
+        items.push(global(
+            "Provisioning.global.ProvisioningServer",
+            url,
+            "provisioning url",
+        ));
     }
     if let Some(ntp) = a.ntp_server() {
-        items.push(param("DmGlobal.0.NtpServer", ntp, "ntp server"));
+        items.push(global("DmGlobal.0.NtpServer", ntp, "ntp server"));
     }
     if let Some(zone) = a.timezone {
         let name = timezone_name(&zone).ok_or_else(|| unsupported(format!("timezone {}", zone.name)))?;
-        items.push(param("DmGlobal.0.TimeZone", name, "timezone"));
+        items.push(global("DmGlobal.0.TimeZone", name, "timezone"));
     }
     if let Some(password) = a.admin_password.as_deref() {
-        items.push(param("WebUIAccounts.1.Password", password, "admin password"));
+        items.push(global("WebUIAccounts.1.Password", password, "admin password"));
     }
     if !a.keep_pnp_enabled {
-        items.push(param("SystemSettings.global.SipMulticastEnabled", "0", "pnp"));
+        items.push(global("SystemSettings.global.SipMulticastEnabled", "0", "pnp"));
     }
-    Ok(items)
+    Ok(())
 }
 
 /// What one provider profile holds: the server values of an account.
@@ -368,29 +452,36 @@ impl<'a> Provider<'a> {
         }
     }
 
-    /// The profile's `SipProvider.P.*` parameters; `index` is the first account using it.
-    fn params(&self, p: usize, index: usize) -> Result<Vec<Item<'a>>, RenderError> {
-        let key = |suffix: &str| format!("SipProvider.{p}.{suffix}");
-        let field = |name: &str| format!("account {index} {name}");
-        let mut items = Vec::new();
-        let name = self
-            .registrar_host
-            .map_or_else(|| format!("sippnp {}", p + 1), str::to_owned);
-        items.push(param(key("Name"), name, field("registrar")));
+    /// Appends the profile's `SipProvider.P.*` parameters; `index` is the first account using
+    /// it.
+    fn params(&self, p: usize, index: usize, items: &mut Vec<Item<'a>>) -> Result<(), RenderError> {
+        let key = |suffix| Name::Provider(p, suffix);
+        let field = |name| Field::Account(index, name);
+        let text = Value::Text;
+        let number = |n: u16| Value::Number(n.into());
+        let name = match self.registrar_host {
+            Some(host) => param(key("Name"), text(host), field("registrar")),
+            None => param(
+                key("Name"),
+                Value::Numbered("sippnp ", p as u64 + 1),
+                field("registrar"),
+            ),
+        };
+        items.push(name);
         if let Some(host) = self.registrar_host {
             for suffix in ["Domain", "ProxyServerAddress", "RegServerAddress"] {
-                items.push(param(key(suffix), host, field("registrar")));
+                items.push(param(key(suffix), text(host), field("registrar")));
             }
         }
         if let Some(port) = self.registrar_port {
             for suffix in ["ProxyServerPort", "RegServerPort"] {
-                items.push(param(key(suffix), port.to_string(), field("registrar port")));
+                items.push(param(key(suffix), number(port), field("registrar port")));
             }
         }
         if let Some(expires) = self.register_expires {
             items.push(param(
                 key("RegServerRefreshTimer"),
-                expires.to_string(),
+                Value::Number(expires.into()),
                 field("registration expiry"),
             ));
         }
@@ -399,14 +490,14 @@ impl<'a> Provider<'a> {
             Transport::Tcp => "2",
             Transport::Tls => "3",
         };
-        items.push(param(key("TransportProtocol"), transport, field("transport")));
+        items.push(param(key("TransportProtocol"), text(transport), field("transport")));
         match self.srtp {
             None => {}
-            Some(SrtpMode::Disabled) => items.push(param(key("SRTP_Enabled"), "0", field("srtp"))),
+            Some(SrtpMode::Disabled) => items.push(param(key("SRTP_Enabled"), text("0"), field("srtp"))),
             Some(mode) => {
-                items.push(param(key("SRTP_Enabled"), "1", field("srtp")));
+                items.push(param(key("SRTP_Enabled"), text("1"), field("srtp")));
                 let accept_plain = if mode == SrtpMode::Optional { "1" } else { "0" };
-                items.push(param(key("AcceptNonSRTPCalls"), accept_plain, field("srtp")));
+                items.push(param(key("AcceptNonSRTPCalls"), text(accept_plain), field("srtp")));
             }
         }
         if let Some(mode) = self.dtmf {
@@ -415,46 +506,56 @@ impl<'a> Provider<'a> {
                 DtmfMode::Rfc2833 => "2",
                 DtmfMode::SipInfo => "4",
             };
-            items.push(param(key("DTMFTransmission"), code, field("dtmf")));
+            items.push(param(key("DTMFTransmission"), text(code), field("dtmf")));
         }
         match (self.backup_host, self.backup_port) {
             (Some(host), port) => {
-                items.push(param(key("FailoverServerEnabled"), "1", field("backup registrar")));
-                items.push(param(key("FailoverServerAddress"), host, field("backup registrar")));
+                items.push(param(
+                    key("FailoverServerEnabled"),
+                    text("1"),
+                    field("backup registrar"),
+                ));
+                items.push(param(
+                    key("FailoverServerAddress"),
+                    text(host),
+                    field("backup registrar"),
+                ));
                 if let Some(port) = port {
                     items.push(param(
                         key("FailoverServerPort"),
-                        port.to_string(),
+                        number(port),
                         field("backup registrar port"),
                     ));
                 }
             }
-            (None, Some(_)) => return Err(unsupported(field("backup registrar port without a host"))),
+            (None, Some(_)) => {
+                return Err(unsupported(format!(
+                    "account {index} backup registrar port without a host"
+                )));
+            }
             (None, None) => {}
         }
         if let Some(proxy) = self.outbound_proxy {
             let (host, port) = split_host_port(proxy);
-            items.push(param(key("OutboundProxyMode"), "0", field("outbound proxy")));
-            items.push(param(key("OutboundProxyAddress"), host, field("outbound proxy")));
+            items.push(param(key("OutboundProxyMode"), text("0"), field("outbound proxy")));
+            items.push(param(key("OutboundProxyAddress"), text(host), field("outbound proxy")));
             if let Some(port) = port {
-                items.push(param(
-                    key("OutboundProxyPort"),
-                    port.to_string(),
-                    field("outbound proxy"),
-                ));
+                items.push(param(key("OutboundProxyPort"), number(port), field("outbound proxy")));
             }
         }
         if let Some(mwi) = self.mwi {
-            items.push(param(key("MWISubscription"), if mwi { "1" } else { "0" }, field("mwi")));
+            let on = if mwi { "1" } else { "0" };
+            items.push(param(key("MWISubscription"), text(on), field("mwi")));
         }
-        Ok(items)
+        Ok(())
     }
 }
 
-fn accounts(accounts: &[Account], limit: usize) -> Result<Vec<Item<'_>>, RenderError> {
+/// Appends the provider profiles the accounts use, then each account's handset and
+/// `SipAccount` parameters.
+fn accounts<'a>(accounts: &'a [Account], limit: usize, items: &mut Vec<Item<'a>>) -> Result<(), RenderError> {
     let mut providers: Vec<Provider<'_>> = Vec::new();
-    let mut provider_items = Vec::new();
-    let mut handset_items = Vec::new();
+    let mut handset_items = Vec::with_capacity(8 * accounts.len());
     for (index, acct) in used_accounts(accounts, limit)? {
         if acct.label.is_some() {
             return Err(unsupported(format!("account {index} label")));
@@ -471,14 +572,13 @@ fn accounts(accounts: &[Account], limit: usize) -> Result<Vec<Item<'_>>, RenderE
                         "account {index} servers (more than {MAX_PROVIDERS} distinct provider profiles)"
                     )));
                 }
-                provider_items.extend(provider.params(providers.len(), index)?);
+                provider.params(providers.len(), index, items)?;
                 providers.push(provider);
                 providers.len() - 1
             }
         };
-        let handset = format!("{index:05}");
-        let key = |suffix: &str| format!("SipAccount.{handset}.{suffix}");
-        handset_items.push(Item::AddHandset(handset.clone()));
+        let key = |suffix| Name::Handset(index, suffix);
+        handset_items.push(Item::AddHandset(index));
         let values = [
             ("UserName", "user id", acct.user_id.as_deref()),
             ("AuthName", "auth id", acct.effective_auth_id()),
@@ -487,33 +587,29 @@ fn accounts(accounts: &[Account], limit: usize) -> Result<Vec<Item<'_>>, RenderE
         ];
         for (suffix, name, value) in values {
             if let Some(value) = value {
-                handset_items.push(param(key(suffix), value, format!("account {index} {name}")));
+                handset_items.push(param(key(suffix), Value::Text(value), Field::Account(index, name)));
             }
         }
         handset_items.push(param(
             key("ProviderId"),
-            p.to_string(),
-            format!("account {index} servers"),
+            Value::Number(p as u64),
+            Field::Account(index, "servers"),
         ));
         if let Some(mailbox) = acct.voicemail_number.as_deref() {
-            let field = format!("account {index} voicemail number");
-            handset_items.push(param(key("VoiceMailMailbox"), mailbox, field.clone()));
-            handset_items.push(param(key("VoiceMailActive"), "1", field));
+            let field = Field::Account(index, "voicemail number");
+            handset_items.push(param(key("VoiceMailMailbox"), Value::Text(mailbox), field));
+            handset_items.push(param(key("VoiceMailActive"), Value::Text("1"), field));
         }
     }
-    provider_items.extend(handset_items);
-    Ok(provider_items)
+    items.extend(handset_items);
+    Ok(())
 }
 
 /// Replaces the parameter of the same name in place, else appends.
 fn apply_overrides<'a>(items: &mut Vec<Item<'a>>, overrides: &'a [(String, String)]) {
     for (key, value) in overrides {
-        let item = Item::Param(Param {
-            name: Cow::from(key.as_str()),
-            value: Cow::from(value.as_str()),
-            field: format!("override {}", super::capped(key)),
-        });
-        replace_or_append(items, |i| matches!(i, Item::Param(p) if p.name == key.as_str()), item);
+        let item = param(Name::Plain(key), Value::Text(value), Field::Override(key));
+        replace_or_append(items, |i| matches!(i, Item::Param(p) if p.name.is(key)), item);
     }
 }
 
@@ -522,6 +618,7 @@ mod tests {
     use super::super::xml::{Node, parse};
     use super::*;
     use crate::assign::{KeyKind, Transport};
+    use crate::capabilities;
     use crate::device::Mac;
 
     const MAC: Mac = Mac([0x7c, 0x2f, 0x80, 0xe0, 0xd6, 0x05]);

@@ -23,7 +23,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use super::family::exact_family;
 use super::field::Field;
+use super::file_name::{Case, hex_str, mac_file_name, mac_hex};
 use super::grandstream_items;
 use super::grandstream_pvalues;
 use super::xml::XmlWriter;
@@ -48,10 +50,8 @@ pub enum Dialect {
 /// whose dialect is [`capabilities::GRANDSTREAM_ITEM_DIALECT`], else P-values (the default,
 /// also for unknown and missing models).
 pub fn dialect(model: Option<&str>) -> Dialect {
-    match capabilities::family(VENDOR, model) {
-        Some(found) if found.exact && found.family.dialect == capabilities::GRANDSTREAM_ITEM_DIALECT => {
-            Dialect::ItemNames
-        }
+    match exact_family(VENDOR, model) {
+        Some(found) if found.family.dialect == capabilities::GRANDSTREAM_ITEM_DIALECT => Dialect::ItemNames,
         _ => Dialect::PValues,
     }
 }
@@ -74,7 +74,7 @@ pub fn render_pvalues(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
     let entries = grandstream_pvalues::entries(a)?;
     Ok(RenderedFile {
-        file_name: format!("cfg{}.xml", mac.to_lower_hex()),
+        file_name: mac_file_name("cfg", mac, Case::Lower, ".xml"),
         content_type: "application/xml",
         content: document(Some(mac), Syntax::Elements, &entries)?,
     })
@@ -156,10 +156,10 @@ pub(super) enum Syntax {
 /// the phone checks against its own), and the entries in `<config>`. Names are checked by the
 /// XML writer (a bad override key is [`RenderError::InvalidKey`]) and values escaped.
 pub(super) fn document(mac: Option<Mac>, syntax: Syntax, entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
-    let mut doc = XmlWriter::new();
+    let mut doc = XmlWriter::with_capacity(256 + 48 * entries.len());
     doc.open("gs_provision", &[("version", "1")])?;
     if let Some(mac) = mac {
-        doc.text_element("mac", &mac.to_lower_hex(), "mac")?;
+        doc.text_element("mac", hex_str(&mac_hex(mac, Case::Lower)), "mac")?;
     }
     let version = match syntax {
         Syntax::Elements => "1",

@@ -10,6 +10,7 @@
 //! words of the whole file sum to zero. There is no cipher, only the checksum: serve it over
 //! HTTPS.
 
+use super::file_name::{Case, mac_file_name};
 use super::grandstream_pvalues::entries;
 use super::values::check_value;
 use super::{RenderError, RenderedFile};
@@ -22,12 +23,22 @@ const HEADER_LEN: usize = 16;
 /// Renders `cfg<mac>` for `a`, with the same P-values as the XML file.
 pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
-    let mut body = Vec::new();
-    for entry in entries(a)? {
+    let entries = entries(a)?;
+    let mut body = Vec::with_capacity(
+        GNKEY.len()
+            + 1
+            + entries
+                .iter()
+                .map(|e| e.key.len() + 8 + 3 * e.value.len())
+                .sum::<usize>(),
+    );
+    for entry in &entries {
         if entry.key.is_empty() || !entry.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(RenderError::invalid_key(&entry.key));
         }
-        check_value(&entry.value, &entry.field, char::is_control)?;
+        if !entry.value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            check_value(&entry.value, &entry.field, char::is_control)?;
+        }
         body.extend_from_slice(entry.key.as_bytes());
         body.push(b'=');
         percent_encode(&entry.value, &mut body);
@@ -49,7 +60,7 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     file[4..6].copy_from_slice(&checksum.to_be_bytes());
 
     Ok(RenderedFile {
-        file_name: format!("cfg{}", mac.to_lower_hex()),
+        file_name: mac_file_name("cfg", mac, Case::Lower, ""),
         content_type: "application/octet-stream",
         content: file,
     })
@@ -64,11 +75,12 @@ fn word_sum(data: &[u8]) -> u16 {
 /// Percent-encodes everything but RFC 3986 unreserved characters (so `&` and `=` inside a
 /// value cannot split the pair list).
 fn percent_encode(value: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b);
         } else {
-            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
         }
     }
 }

@@ -41,6 +41,7 @@ use std::borrow::Cow;
 
 use super::accounts::{account_limit, used_accounts};
 use super::field::Field;
+use super::file_name::{Case, mac_file_name};
 use super::grandstream::{Entry, Origin, Syntax, VENDOR, document};
 use super::grandstream_values::{
     SyslogLevel, TIMEZONE_CUSTOM, check_syslog_port, check_vlan, codec_alias, codec_slots, custom_timezone,
@@ -74,7 +75,7 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
     let entries = entries(a)?;
     Ok(RenderedFile {
-        file_name: format!("cfg{}.xml", mac.to_lower_hex()),
+        file_name: mac_file_name("cfg", mac, Case::Lower, ".xml"),
         content_type: "application/xml",
         content: document(Some(mac), Syntax::Items, &entries)?,
     })

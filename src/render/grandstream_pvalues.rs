@@ -40,15 +40,16 @@ use std::borrow::Cow;
 
 use super::RenderError;
 use super::accounts::{account_limit, used_accounts};
+use super::family::exact_family;
 use super::field::Field;
 use super::grandstream::{Entry, Origin, VENDOR, apply_overrides};
 use super::grandstream_values::{
     CODEC_SLOTS, SyslogLevel, TIMEZONE_CUSTOM, check_syslog_port, check_vlan, codec_code, codec_slots, custom_timezone,
     dtmf_switches, expires_minutes, language, resync_minutes, split_url, srtp,
 };
+use super::hostport;
 use super::keys::check_keys;
 use crate::assign::{Account, Assignment, Codec, Key, KeyBank, KeyKind, Transport};
-use crate::capabilities;
 
 /// Accounts the P-values address (accounts 5 and 6 are P17xx and P18xx, so no formula).
 pub(super) const MAX_ACCOUNTS: usize = 6;
@@ -162,8 +163,9 @@ const MAX_MPK: u16 = 24;
 /// The P-values of `a` for its own `cfg<mac>` / `cfg<mac>.xml`: globals, accounts, keys, then
 /// overrides (replacing a generated value in place, or appended in their order).
 pub(super) fn entries(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
-    let mut entries = globals(a)?;
-    entries.extend(accounts(a)?);
+    let mut entries = Vec::with_capacity(32 + 16 * a.accounts.len() + 4 * a.keys.len() + a.overrides.len());
+    globals(a, &mut entries)?;
+    accounts(a, &mut entries)?;
     entries.extend(keys(a)?);
     apply_overrides(&mut entries, &a.overrides);
     Ok(entries)
@@ -172,7 +174,8 @@ pub(super) fn entries(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
 /// The P-values of a file shared by many phones (`cfg.xml`, `cfg<model>.xml`): globals and
 /// overrides only.
 pub(super) fn shared_entries(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
-    let mut entries = globals(a)?;
+    let mut entries = Vec::with_capacity(32 + a.overrides.len());
+    globals(a, &mut entries)?;
     apply_overrides(&mut entries, &a.overrides);
     Ok(entries)
 }
@@ -185,8 +188,7 @@ fn entry<'a>(key: &'static str, value: impl Into<Cow<'a, str>>, field: Origin<'a
     }
 }
 
-fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
-    let mut out = Vec::new();
+fn globals<'a>(a: &'a Assignment, out: &mut Vec<Entry<'a>>) -> Result<(), RenderError> {
     let global = |name| Origin::Field(Field::Global(name));
     if let Some(url) = a.provisioning_url.as_deref() {
         let (protocol, server) = split_url(url, &PROTOCOLS)?;
@@ -256,17 +258,16 @@ fn globals(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
     if !a.keep_pnp_enabled {
         out.push(entry(KEY_PNP, "0", global("pnp")));
     }
-    Ok(out)
+    Ok(())
 }
 
-fn accounts(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
+fn accounts<'a>(a: &'a Assignment, out: &mut Vec<Entry<'a>>) -> Result<(), RenderError> {
     let max = account_limit(VENDOR, a.model.as_deref(), MAX_ACCOUNTS);
     let opus = opus_code(a.model.as_deref());
-    let mut out = Vec::new();
     for (index, acct) in used_accounts(&a.accounts, max)? {
-        account(&mut out, index, acct, opus)?;
+        account(out, index, acct, opus)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn account<'a>(
@@ -284,8 +285,8 @@ fn account<'a>(
     };
     push(keys.enabled, Some("1".into()), "enabled");
     push(keys.label, acct.label.as_deref().map(Cow::from), "label");
-    push(keys.registrar, acct.registrar_hostport().map(Cow::from), "registrar");
-    let backup = acct.backup_registrar_hostport().map(Cow::from);
+    push(keys.registrar, hostport::registrar(acct), "registrar");
+    let backup = hostport::backup_registrar(acct);
     push(keys.backup_registrar, backup, "backup registrar");
     push(
         keys.outbound_proxy,
@@ -344,7 +345,7 @@ fn flag(on: bool) -> &'static str {
 
 /// The model entry of the capability table `model` matched (its pattern), if any.
 fn model_pattern(model: Option<&str>) -> Option<&'static str> {
-    let found = capabilities::family(VENDOR, model).filter(|f| f.exact)?;
+    let found = exact_family(VENDOR, model)?;
     found.model.map(|m| m.pattern)
 }
 

@@ -25,9 +25,8 @@
 //!   forced" \[M\].
 //! - DTMF: three Yes/No switches "Send DTMF: In-audio / Via RTP (RFC2833) / Via SIP INFO" \[H\].
 
-use std::fmt::Write as _;
-
 use super::RenderError;
+use super::digits::{push_decimal, push_padded};
 use super::url::{scheme_code, split_scheme};
 use crate::assign::{Codec, DtmfMode, SrtpMode};
 use crate::timezone::{DstRule, PosixTz, Transition, Zone};
@@ -54,9 +53,9 @@ pub(super) fn custom_timezone(zone: &Zone) -> Result<String, RenderError> {
         std_offset_secs,
         dst,
     } = zone.rule();
-    let mut out = String::new();
+    let mut out = String::with_capacity(48);
     out.push_str(posix_name(&std_name, "STD"));
-    out.push_str(&posix_offset(std_offset_secs).ok_or_else(unsupported)?);
+    push_posix_offset(&mut out, std_offset_secs).ok_or_else(unsupported)?;
     if let Some(DstRule {
         name,
         offset_secs,
@@ -65,10 +64,10 @@ pub(super) fn custom_timezone(zone: &Zone) -> Result<String, RenderError> {
     }) = dst
     {
         out.push_str(posix_name(&name, "DST"));
-        out.push_str(&posix_offset(offset_secs).ok_or_else(unsupported)?);
+        push_posix_offset(&mut out, offset_secs).ok_or_else(unsupported)?;
         for transition in [start, end] {
             out.push(',');
-            out.push_str(&posix_transition(transition).ok_or_else(unsupported)?);
+            push_posix_transition(&mut out, transition).ok_or_else(unsupported)?;
         }
     }
     if out.len() > TIMEZONE_MAX_LEN {
@@ -86,43 +85,59 @@ fn posix_name<'a>(name: &'a str, placeholder: &'a str) -> &'a str {
     }
 }
 
-/// An offset east of UTC in POSIX notation (west positive): `-1`, `5`, `-5:45`. `None` beyond
-/// 24 hours.
-fn posix_offset(east_secs: i32) -> Option<String> {
-    let sign = if east_secs > 0 { "-" } else { "" };
-    Some(format!("{sign}{}", clock(east_secs.unsigned_abs())?))
+/// Appends an offset east of UTC in POSIX notation (west positive): `-1`, `5`, `-5:45`.
+/// `None` beyond 24 hours (and `out` may then hold part of it).
+fn push_posix_offset(out: &mut String, east_secs: i32) -> Option<()> {
+    if east_secs > 0 {
+        out.push('-');
+    }
+    push_clock(out, east_secs.unsigned_abs())
 }
 
-/// `h[:mm[:ss]]` for at most 24 hours.
-fn clock(secs: u32) -> Option<String> {
+/// Appends `h[:mm[:ss]]` for at most 24 hours; `None` (writing nothing) beyond.
+fn push_clock(out: &mut String, secs: u32) -> Option<()> {
     if secs > LATEST_TRANSITION_SECS.unsigned_abs() {
         return None;
     }
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let mut out = h.to_string();
+    push_decimal(out, h.into());
     if m != 0 || s != 0 {
-        let _ = write!(out, ":{m:02}");
+        out.push(':');
+        push_padded(out, m.into(), 2);
     }
     if s != 0 {
-        let _ = write!(out, ":{s:02}");
+        out.push(':');
+        push_padded(out, s.into(), 2);
     }
-    Some(out)
+    Some(())
 }
 
-/// `Mm.w.d/time`, `Jn/time` or `n/time`; `None` for a time outside 0–24 h.
-fn posix_transition(t: Transition) -> Option<String> {
+/// Appends `Mm.w.d/time`, `Jn/time` or `n/time`; `None` (writing nothing) for a time outside
+/// 0–24 h.
+fn push_posix_transition(out: &mut String, t: Transition) -> Option<()> {
     let time = t.time_secs();
     if !(0..=LATEST_TRANSITION_SECS).contains(&time) {
         return None;
     }
-    let time = clock(time.unsigned_abs())?;
-    Some(match t {
+    match t {
         Transition::MonthWeekDay {
             month, week, weekday, ..
-        } => format!("M{month}.{week}.{weekday}/{time}"),
-        Transition::JulianNoLeap { day, .. } => format!("J{day}/{time}"),
-        Transition::Julian { day, .. } => format!("{day}/{time}"),
-    })
+        } => {
+            out.push('M');
+            push_decimal(out, month.into());
+            out.push('.');
+            push_decimal(out, week.into());
+            out.push('.');
+            push_decimal(out, weekday.into());
+        }
+        Transition::JulianNoLeap { day, .. } => {
+            out.push('J');
+            push_decimal(out, day.into());
+        }
+        Transition::Julian { day, .. } => push_decimal(out, day.into()),
+    }
+    out.push('/');
+    push_clock(out, time.unsigned_abs())
 }
 
 /// ISO 639-1 → the phone's display language (P1362 / `language.gui`).

@@ -102,6 +102,8 @@ use std::fmt;
 
 use super::accounts::{account_limit, used_accounts};
 use super::field::Field;
+use super::file_name::{Case, mac_file_name};
+use super::hostport;
 use super::keys::check_keys;
 use super::url::{scheme_code, split_scheme};
 use super::xml::XmlWriter;
@@ -274,13 +276,13 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
     check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
     let max = account_limit(VENDOR, a.model.as_deref(), FORMAT_MAX);
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(32 + 24 * a.accounts.len() + 4 * a.keys.len() + a.overrides.len());
     for (index, acct) in used_accounts(&a.accounts, max)? {
         account(index, acct, &mut entries)?;
     }
     keys(a, &mut entries)?;
     globals(a, &mut entries)?;
-    write(format!("cfg{}.xml", mac.to_lower_hex()), entries, &a.overrides)
+    write(mac_file_name("cfg", mac, Case::Lower, ".xml"), entries, &a.overrides)
 }
 
 /// Renders the model common file `file_name` (`cfg0010.xml`: `cfg` and a 4-digit device code,
@@ -299,7 +301,7 @@ pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, Re
             field: "keys in a shared file".into(),
         });
     }
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(32 + a.overrides.len());
     globals(a, &mut entries)?;
     write(file_name.to_owned(), entries, &a.overrides)
 }
@@ -310,11 +312,11 @@ fn write<'a>(
     overrides: &'a [(String, String)],
 ) -> Result<RenderedFile, RenderError> {
     apply_overrides(&mut entries, overrides);
-    let mut doc = XmlWriter::new();
+    let mut doc = XmlWriter::with_capacity(256 + 64 * entries.len());
     doc.open("hl_provision", &[("version", "1")])?;
     doc.open("config", &[("version", "1")])?;
     for entry in &entries {
-        doc.text_element_with_attributes(&entry.key, &[("para", entry.para.as_ref())], &entry.value, &entry.name)?;
+        doc.text_element_with_attributes(&entry.key, &[("para", entry.para.as_ref())], &entry.value, entry.name)?;
     }
     Ok(RenderedFile {
         file_name,
@@ -381,12 +383,8 @@ fn account<'a>(index: usize, acct: &'a Account, out: &mut Vec<Entry<'a>>) -> Res
         acct.voicemail_number.as_deref().map(Cow::from),
         "voicemail number",
     )?;
-    put(params.server, acct.registrar_hostport().map(Cow::from), "registrar")?;
-    put(
-        params.failover,
-        acct.backup_registrar_hostport().map(Cow::from),
-        "backup registrar",
-    )?;
+    put(params.server, hostport::registrar(acct), "registrar")?;
+    put(params.failover, hostport::backup_registrar(acct), "backup registrar")?;
     put(
         params.proxy,
         acct.outbound_proxy.as_deref().filter(|p| !p.is_empty()).map(Cow::from),

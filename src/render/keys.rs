@@ -3,14 +3,14 @@
 //! vendor's format limits are each renderer's own business).
 
 use super::RenderError;
+use super::family::exact_family;
 use crate::assign::{Key, KeyBank};
-use crate::capabilities;
 
 /// Checks every key of `keys` against `vendor`'s `model`: a position beyond its bank's count,
 /// or a bank the model does not have (an expansion module number beyond the chain), is
 /// [`RenderError::KeyOutOfRange`] naming the key's 1-based index. Unknown models pass.
 pub(super) fn check_keys(vendor: &str, model: Option<&str>, keys: &[Key]) -> Result<(), RenderError> {
-    let Some(found) = capabilities::family(vendor, model).filter(|f| f.exact) else {
+    let Some(found) = exact_family(vendor, model) else {
         return Ok(());
     };
     let Some(banks) = found.model.map(|m| m.keys) else {
@@ -39,6 +39,7 @@ pub(super) fn check_keys(vendor: &str, model: Option<&str>, keys: &[Key]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capabilities;
     use crate::capabilities::family;
 
     fn key(bank: KeyBank, position: u16) -> Key {

@@ -59,7 +59,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::accounts::{account_limit, used_accounts};
+use super::digits::{MAX_DIGITS, decimal, push_decimal, push_signed};
 use super::field::Field;
+use super::file_name::{Case, mac_file_name};
 use super::hostport::split_host_port;
 use super::keys::check_keys;
 use super::url::{check_known_scheme, strict_scheme};
@@ -135,8 +137,9 @@ const URL_SCHEMES: [&str; 4] = ["http", "https", "tftp", "ftp"];
 pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
     check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
-    let mut entries = globals(a, Some(mac))?;
-    entries.extend(accounts(a)?);
+    let mut entries = Vec::with_capacity(32 + 16 * a.accounts.len() + 4 * a.keys.len() + a.overrides.len());
+    globals(a, Some(mac), &mut entries)?;
+    accounts(a, &mut entries)?;
     entries.extend(key_entries(a)?);
     apply_overrides(&mut entries, &a.overrides)?;
     Ok(RenderedFile {
@@ -159,7 +162,8 @@ pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, Re
         return Err(RenderError::AccountsInSharedFile);
     }
     check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
-    let mut entries = globals(a, None)?;
+    let mut entries = Vec::with_capacity(32 + 4 * a.keys.len() + a.overrides.len());
+    globals(a, None, &mut entries)?;
     entries.extend(key_entries(a)?);
     apply_overrides(&mut entries, &a.overrides)?;
     Ok(RenderedFile {
@@ -186,14 +190,64 @@ fn is_shared_file(name: &str) -> bool {
 
 /// `Config<MAC>.cfg` with the MAC as 12 upper-case hex digits (§2.7 files; §6 item 2).
 fn file_name(mac: Mac) -> String {
-    format!("Config{}.cfg", mac.to_upper_hex())
+    mac_file_name("Config", mac, Case::Upper, ".cfg")
 }
 
 /// One `KEY="value"` line to write.
 struct Entry<'a> {
-    key: Cow<'a, str>,
-    value: Cow<'a, str>,
+    key: EntryKey<'a>,
+    value: Value<'a>,
     field: Field<'a>,
+}
+
+/// A line's key: a name, with `_N` after it for account N's keys (`SIP_PASS_2`).
+struct EntryKey<'a> {
+    name: Cow<'a, str>,
+    account: Option<usize>,
+}
+
+impl<'a> EntryKey<'a> {
+    fn plain(name: impl Into<Cow<'a, str>>) -> EntryKey<'a> {
+        EntryKey {
+            name: name.into(),
+            account: None,
+        }
+    }
+
+    /// Appends the key to `out`.
+    fn push_to(&self, out: &mut String) {
+        out.push_str(&self.name);
+        if let Some(index) = self.account {
+            out.push('_');
+            push_decimal(out, index as u64);
+        }
+    }
+
+    /// Whether the key is `key`.
+    fn is(&self, key: &str) -> bool {
+        match self.account {
+            None => self.name == key,
+            Some(index) => key
+                .strip_prefix(self.name.as_ref())
+                .and_then(|rest| rest.strip_prefix('_'))
+                .is_some_and(|digits| {
+                    let mut buf = [0; MAX_DIGITS];
+                    digits == decimal(index as u64, &mut buf)
+                }),
+        }
+    }
+}
+
+/// A line's value: text, or a number written in decimal.
+enum Value<'a> {
+    Text(Cow<'a, str>),
+    Number(i64),
+}
+
+impl<'a, T: Into<Cow<'a, str>>> From<T> for Value<'a> {
+    fn from(text: T) -> Value<'a> {
+        Value::Text(text.into())
+    }
 }
 
 fn unsupported(field: impl Into<String>) -> RenderError {
@@ -205,72 +259,69 @@ fn yes_no(on: bool) -> &'static str {
 }
 
 /// The device-wide lines; `mac` is `None` for a shared file.
-fn globals(a: &Assignment, mac: Option<Mac>) -> Result<Vec<Entry<'_>>, RenderError> {
-    let mut entries = Vec::new();
-    let mut push = |key: &'static str, value: Cow<'static, str>, field| {
+fn globals<'a>(a: &'a Assignment, mac: Option<Mac>, entries: &mut Vec<Entry<'a>>) -> Result<(), RenderError> {
+    let mut push = |key: &'static str, value: Value<'a>, field| {
         entries.push(Entry {
-            key: Cow::Borrowed(key),
+            key: EntryKey::plain(key),
             value,
             field: Field::Global(field),
         })
     };
     if let Some(url) = a.provisioning_url.as_deref() {
         let url = standard_file_url(url, mac, a)?;
-        push(KEY_PROVISIONING_URL, Cow::Owned(url), "provisioning url");
+        push(KEY_PROVISIONING_URL, url.into(), "provisioning url");
     } else if a.provisioning_user.is_some() || a.provisioning_password.is_some() {
         // Panasonic has no credential keys: they only travel inside the URL.
         return Err(unsupported("provisioning user without a provisioning url"));
     }
     if let Some(minutes) = a.resync_interval_min {
-        push("CFG_CYCLIC", Cow::Borrowed("Y"), "resync interval");
-        push("CFG_CYCLIC_INTVL", Cow::Owned(minutes.to_string()), "resync interval");
+        push("CFG_CYCLIC", "Y".into(), "resync interval");
+        push("CFG_CYCLIC_INTVL", Value::Number(minutes.into()), "resync interval");
     }
     if let Some(url) = a.firmware_url.as_deref() {
-        push("FIRM_UPGRADE_ENABLE", Cow::Borrowed("Y"), "firmware url");
-        push("FIRM_FILE_PATH", Cow::Owned(url.to_owned()), "firmware url");
+        push("FIRM_UPGRADE_ENABLE", "Y".into(), "firmware url");
+        push("FIRM_FILE_PATH", url.into(), "firmware url");
     }
     if let Some(ntp) = a.ntp_server() {
-        push("NTP_ADDR", Cow::Owned(ntp.to_owned()), "ntp server");
+        push("NTP_ADDR", ntp.into(), "ntp server");
     }
     if let Some(zone) = a.timezone {
-        for (key, value) in time_zone_lines(&zone)? {
-            push(key, Cow::Owned(value), "timezone");
-        }
+        time_zone_lines(&zone, |key, value| push(key, value, "timezone"))?;
     }
     if let Some(code) = a.language.as_deref() {
-        push("DEFAULT_LANGUAGE", Cow::Borrowed(language(code)?), "language");
+        push("DEFAULT_LANGUAGE", language(code)?.into(), "language");
     }
     if let Some(password) = a.admin_password.as_deref() {
-        push("ADMIN_ID", Cow::Borrowed(ADMIN_ID), "admin user");
-        push(KEY_ADMIN_PASS, Cow::Owned(password.to_owned()), "admin password");
+        push("ADMIN_ID", ADMIN_ID.into(), "admin user");
+        push(KEY_ADMIN_PASS, password.into(), "admin password");
     }
     if let Some(password) = a.user_password.as_deref() {
-        push("USER_ID", Cow::Borrowed(USER_ID), "user");
-        push("USER_PASS", Cow::Owned(password.to_owned()), "user password");
+        push("USER_ID", USER_ID.into(), "user");
+        push("USER_PASS", password.into(), "user password");
     }
     if let Some(id) = a.vlan_id {
-        push("VLAN_ENABLE", Cow::Borrowed("Y"), "vlan id");
-        push("VLAN_ID_IP_PHONE", Cow::Owned(id.to_string()), "vlan id");
+        push("VLAN_ENABLE", "Y".into(), "vlan id");
+        push("VLAN_ID_IP_PHONE", Value::Number(id.into()), "vlan id");
     }
     if let Some(priority) = a.vlan_priority {
-        push("VLAN_PRI_IP_PHONE", Cow::Owned(priority.to_string()), "vlan priority");
+        push("VLAN_PRI_IP_PHONE", Value::Number(priority.into()), "vlan priority");
     }
     if let Some(host) = a.syslog_host.as_deref() {
-        push("SYSLOG_ADDR", Cow::Owned(host.to_owned()), "syslog host");
+        push("SYSLOG_ADDR", host.into(), "syslog host");
     }
     if let Some(port) = a.syslog_port {
-        push("SYSLOG_PORT", Cow::Owned(port.to_string()), "syslog port");
+        push("SYSLOG_PORT", Value::Number(port.into()), "syslog port");
     }
     if let Some(level) = a.syslog_level {
         return Err(unsupported(format!("syslog level {level}")));
     }
     if let Some(mwi) = shared_mwi(&a.accounts)? {
-        push("VM_SUBSCRIBE_ENABLE", Cow::Borrowed(yes_no(mwi)), "mwi");
+        push("VM_SUBSCRIBE_ENABLE", yes_no(mwi).into(), "mwi");
     }
     if !a.keep_pnp_enabled {
-        push(KEY_PNP, Cow::Borrowed("N"), "pnp");
+        push(KEY_PNP, "N".into(), "pnp");
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// The MWI setting all accounts that set one agree on; accounts that differ are refused (the
@@ -344,24 +395,26 @@ fn check_scheme(url: &str) -> Result<&str, RenderError> {
     Ok(rest)
 }
 
-/// `TIME_ZONE` and the `DST_*` lines of `zone`.
-fn time_zone_lines(zone: &Zone) -> Result<Vec<(&'static str, String)>, RenderError> {
+/// `TIME_ZONE` and the `DST_*` lines of `zone`, given to `push` in order.
+fn time_zone_lines(zone: &Zone, mut push: impl FnMut(&'static str, Value<'static>)) -> Result<(), RenderError> {
     let unsupported = || unsupported(format!("timezone {}", zone.name));
     let rule = zone.rule();
     let minutes = |secs: i32| (secs % 60 == 0).then_some(secs / 60);
     let std = minutes(rule.std_offset_secs)
         .filter(|m| TIME_ZONE_MINUTES.contains(m))
         .ok_or_else(unsupported)?;
-    let mut lines = vec![("TIME_ZONE", std.to_string())];
     let Some(dst) = rule.dst else {
-        lines.push(("DST_ENABLE", "N".to_owned()));
-        return Ok(lines);
+        push("TIME_ZONE", Value::Number(std.into()));
+        push("DST_ENABLE", "N".into());
+        return Ok(());
     };
     let saving = minutes(dst.offset_secs - rule.std_offset_secs)
         .filter(|m| DST_OFFSET_MINUTES.contains(m))
         .ok_or_else(unsupported)?;
-    lines.push(("DST_ENABLE", "Y".to_owned()));
-    lines.push(("DST_OFFSET", saving.to_string()));
+    let mut lines = Vec::with_capacity(11);
+    lines.push(("TIME_ZONE", Value::Number(std.into())));
+    lines.push(("DST_ENABLE", "Y".into()));
+    lines.push(("DST_OFFSET", Value::Number(saving.into())));
     for (change, keys) in [
         (
             dst.start,
@@ -394,15 +447,13 @@ fn time_zone_lines(zone: &Zone) -> Result<Vec<(&'static str, String)>, RenderErr
         let time = minutes(time_secs)
             .filter(|m| (0..24 * 60).contains(m))
             .ok_or_else(unsupported)?;
-        let values = [
-            month.to_string(),
-            week.to_string(),
-            weekday.to_string(),
-            time.to_string(),
-        ];
+        let values = [month.into(), week.into(), weekday.into(), time.into()].map(Value::Number);
         lines.extend(keys.into_iter().zip(values));
     }
-    Ok(lines)
+    for (key, value) in lines {
+        push(key, value);
+    }
+    Ok(())
 }
 
 /// The `DEFAULT_LANGUAGE` code of an ISO 639-1 code (any case).
@@ -421,61 +472,60 @@ fn language(code: &str) -> Result<&'static str, RenderError> {
         })
 }
 
-fn accounts(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
-    let mut entries = Vec::new();
+fn accounts<'a>(a: &'a Assignment, entries: &mut Vec<Entry<'a>>) -> Result<(), RenderError> {
     let max = account_limit(VENDOR, a.model.as_deref(), MAX_ACCOUNTS);
     for (index, acct) in used_accounts(&a.accounts, max)? {
-        let mut push = |prefix: &str, value: Cow<'_, str>, field| {
+        let mut push = |prefix: Cow<'static, str>, value: Value<'a>, field| {
             entries.push(Entry {
-                key: Cow::Owned(format!("{prefix}_{index}")),
-                value: Cow::Owned(value.into_owned()),
+                key: EntryKey {
+                    name: prefix,
+                    account: Some(index),
+                },
+                value,
                 field: Field::Account(index, field),
             })
         };
         if let Some(user) = acct.user_id.as_deref() {
             // The line's number.
-            push("PHONE_NUMBER", Cow::from(user), "user id");
+            push("PHONE_NUMBER".into(), Value::from(user), "user id");
         }
         if let Some(name) = acct.display_name.as_deref() {
-            push("DISPLAY_NAME", Cow::from(name), "display name");
+            push("DISPLAY_NAME".into(), Value::from(name), "display name");
         }
         if let Some(user) = acct.user_id.as_deref() {
             // User part of the phone's SIP URI.
-            push("SIP_URI", Cow::from(user), "user id");
+            push("SIP_URI".into(), Value::from(user), "user id");
         }
         if let Some(auth) = acct.effective_auth_id() {
-            push("SIP_AUTHID", Cow::from(auth), "auth id");
+            push("SIP_AUTHID".into(), Value::from(auth), "auth id");
         }
         if let Some(password) = acct.password.as_deref() {
-            push("SIP_PASS", Cow::from(password), "password");
+            push("SIP_PASS".into(), Value::from(password), "password");
         }
         // Panasonic's "proxy server" takes the calls: the registrar, as every template sets it;
         // the domain part of the SIP URI is the registrar host too, IPv6 in brackets.
         let registrar = acct.registrar_host.as_deref().map(unbracket);
-        let port = acct.registrar_port.map(|port| port.to_string());
-        for (prefix, value) in [("SIP_RGSTR_ADDR", registrar), ("SIP_RGSTR_PORT", port.as_deref())]
-            .into_iter()
-            .chain([("SIP_PRXY_ADDR", registrar), ("SIP_PRXY_PORT", port.as_deref())])
-        {
-            if let Some(value) = value {
-                let field = if prefix.ends_with("ADDR") {
-                    "registrar"
-                } else {
-                    "registrar port"
-                };
-                push(prefix, Cow::from(value), field);
+        let port = acct.registrar_port;
+        for (prefix, port_prefix) in [("SIP_RGSTR_ADDR", "SIP_RGSTR_PORT"), ("SIP_PRXY_ADDR", "SIP_PRXY_PORT")] {
+            if let Some(host) = registrar {
+                push(prefix.into(), host.into(), "registrar");
+            }
+            if let Some(port) = port {
+                push(port_prefix.into(), Value::Number(port.into()), "registrar port");
             }
         }
         if let Some(host) = registrar {
-            push("SIP_SVCDOMAIN", bracket_ipv6(host), "registrar");
+            push("SIP_SVCDOMAIN".into(), bracket_ipv6(host).into(), "registrar");
         }
         let backup = acct.backup_registrar_host.as_deref().map(unbracket);
-        let backup_port = acct.backup_registrar_port.map(|port| port.to_string());
         if let Some(host) = backup {
-            for prefix in ["SIP_2NDRGSTR", "SIP_2NDPROXY"] {
-                push(&format!("{prefix}_ADDR"), Cow::from(host), "backup registrar");
-                if let Some(port) = backup_port.as_deref() {
-                    push(&format!("{prefix}_PORT"), Cow::from(port), "backup registrar");
+            for (prefix, port_prefix) in [
+                ("SIP_2NDRGSTR_ADDR", "SIP_2NDRGSTR_PORT"),
+                ("SIP_2NDPROXY_ADDR", "SIP_2NDPROXY_PORT"),
+            ] {
+                push(prefix.into(), host.into(), "backup registrar");
+                if let Some(port) = acct.backup_registrar_port {
+                    push(port_prefix.into(), Value::Number(port.into()), "backup registrar");
                 }
             }
         }
@@ -486,17 +536,25 @@ fn accounts(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
             .filter(|p| !p.is_empty())
             .map(split_host_port);
         if let Some((host, port)) = proxy {
-            push("SIP_OUTPROXY_ADDR", Cow::from(host), "outbound proxy");
+            push("SIP_OUTPROXY_ADDR".into(), Value::from(host), "outbound proxy");
             if let Some(port) = port {
-                push("SIP_OUTPROXY_PORT", Cow::from(port.to_string()), "outbound proxy");
+                push("SIP_OUTPROXY_PORT".into(), Value::Number(port.into()), "outbound proxy");
             }
         }
-        push("SIP_TRANSPORT", Cow::from(transport_code(acct.transport)), "transport");
+        push(
+            "SIP_TRANSPORT".into(),
+            Value::from(transport_code(acct.transport)),
+            "transport",
+        );
         if let Some(expires) = acct.register_expires {
-            push("REG_EXPIRE_TIME", Cow::from(expires.to_string()), "register expires");
+            push(
+                "REG_EXPIRE_TIME".into(),
+                Value::Number(expires.into()),
+                "register expires",
+            );
         }
         if let Some(number) = acct.voicemail_number.as_deref() {
-            push("VM_NUMBER", Cow::from(number), "voicemail number");
+            push("VM_NUMBER".into(), Value::from(number), "voicemail number");
         }
         if !acct.codecs.is_empty() {
             for codec in &acct.codecs {
@@ -507,33 +565,33 @@ fn accounts(a: &Assignment) -> Result<Vec<Entry<'_>>, RenderError> {
             for (codec, x) in CODECS {
                 let position = acct.codecs.iter().position(|c| *c == codec);
                 push(
-                    &format!("CODEC_ENABLE{x}"),
-                    Cow::from(yes_no(position.is_some())),
+                    format!("CODEC_ENABLE{x}").into(),
+                    yes_no(position.is_some()).into(),
                     "codecs",
                 );
                 if let Some(position) = position {
                     push(
-                        &format!("CODEC_PRIORITY{x}"),
-                        Cow::from((position + 1).to_string()),
+                        format!("CODEC_PRIORITY{x}").into(),
+                        Value::Number(position as i64 + 1),
                         "codecs",
                     );
                 }
             }
         }
         match acct.dtmf {
-            Some(DtmfMode::Rfc2833) => push("OUTBANDDTMF", Cow::from("Y"), "dtmf"),
-            Some(DtmfMode::Inband) => push("OUTBANDDTMF", Cow::from("N"), "dtmf"),
+            Some(DtmfMode::Rfc2833) => push("OUTBANDDTMF".into(), Value::from("Y"), "dtmf"),
+            Some(DtmfMode::Inband) => push("OUTBANDDTMF".into(), Value::from("N"), "dtmf"),
             Some(DtmfMode::SipInfo) => return Err(unsupported(format!("account {index} dtmf sip-info"))),
             None => {}
         }
         match acct.srtp {
-            Some(SrtpMode::Required) => push("SRTP_CONNECT_MODE", Cow::from("0"), "srtp"),
-            Some(SrtpMode::Optional) => push("SRTP_CONNECT_MODE", Cow::from("1"), "srtp"),
+            Some(SrtpMode::Required) => push("SRTP_CONNECT_MODE".into(), Value::from("0"), "srtp"),
+            Some(SrtpMode::Optional) => push("SRTP_CONNECT_MODE".into(), Value::from("1"), "srtp"),
             Some(SrtpMode::Disabled) => return Err(unsupported(format!("account {index} srtp disabled"))),
             None => {}
         }
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// `SIP_TRANSPORT_n` codes (FusionPBX default `0`; SAIL `panasonic.tcp` `1`, `panasonic.tls` `2`).
@@ -597,8 +655,8 @@ fn button_lines<'a>(n: usize, key: &'a Key, button: &str, ut: bool) -> Result<Ve
     };
     let label = Cow::from(key.label.as_deref().unwrap_or(""));
     let line = |suffix: &str, value: Cow<'a, str>, what| Entry {
-        key: Cow::Owned(format!("{button}_{suffix}{p}")),
-        value,
+        key: EntryKey::plain(format!("{button}_{suffix}{p}")),
+        value: Value::Text(value),
         field: Field::Key(n, what),
     };
     Ok(vec![
@@ -617,11 +675,11 @@ fn apply_overrides<'a>(entries: &mut Vec<Entry<'a>>, overrides: &'a [(String, St
     for (i, (key, value)) in overrides.iter().enumerate() {
         check_override_key(i, key, cannot_carry, is_valid_key)?;
         let entry = Entry {
-            key: Cow::Borrowed(key),
-            value: Cow::from(value),
+            key: EntryKey::plain(key),
+            value: value.into(),
             field: Field::Override(key),
         };
-        replace_or_append(entries, |e| e.key == key.as_str(), entry);
+        replace_or_append(entries, |e| e.key.is(key), entry);
     }
     Ok(())
 }
@@ -648,11 +706,21 @@ fn write(entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
     out.push_str(HEADER);
     out.push_str(EOL);
     for entry in entries {
-        debug_assert!(is_valid_key(&entry.key), "generated keys are valid");
-        check_value(&entry.value, &entry.field, cannot_carry)?;
-        out.push_str(&entry.key);
+        if let Value::Text(value) = &entry.value
+            && (value.bytes().any(|b| b == b'"') || !value.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        {
+            check_value(value, entry.field, cannot_carry)?;
+        }
+    }
+    for entry in entries {
+        let start = out.len();
+        entry.key.push_to(&mut out);
+        debug_assert!(is_valid_key(&out[start..]), "generated keys are valid");
         out.push_str("=\"");
-        out.push_str(&entry.value);
+        match &entry.value {
+            Value::Text(value) => out.push_str(value),
+            Value::Number(n) => push_signed(&mut out, *n),
+        }
         out.push('"');
         out.push_str(EOL);
     }
@@ -1302,7 +1370,15 @@ mod tests {
     }
 
     fn zone_lines(zone: &str) -> Result<Vec<(&'static str, String)>, RenderError> {
-        time_zone_lines(&Zone::find(zone).expect("known zone"))
+        let mut lines = Vec::new();
+        time_zone_lines(&Zone::find(zone).expect("known zone"), |key, value| {
+            let text = match value {
+                Value::Text(text) => text.into_owned(),
+                Value::Number(n) => n.to_string(),
+            };
+            lines.push((key, text));
+        })?;
+        Ok(lines)
     }
 
     #[test]

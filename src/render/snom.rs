@@ -106,14 +106,17 @@
 use std::borrow::Cow;
 
 use super::accounts::{account_limit, used_accounts};
+use super::digits::{MAX_DIGITS, decimal};
+use super::family::exact_family;
 use super::field::Field;
+use super::file_name::{Case, mac_file_name};
+use super::hostport;
 use super::keys::check_keys;
 use super::url::{check_known_scheme, split_scheme};
 use super::values::check_value;
 use super::xml::XmlWriter;
 use super::{RenderError, RenderedFile, capped, replace_or_append};
 use crate::assign::{Account, Assignment, Codec, DtmfMode, Key, KeyBank, KeyKind, SrtpMode, Transport};
-use crate::capabilities;
 use crate::device::Mac;
 use crate::timezone::Zone;
 
@@ -289,8 +292,9 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
     check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
     let limit = account_limit(VENDOR, a.model.as_deref(), MAX_ACCOUNTS);
-    let mut settings = globals(a)?;
-    settings.extend(accounts(&a.accounts, limit)?);
+    let mut settings = Vec::with_capacity(24 + 16 * a.accounts.len() + a.overrides.len());
+    globals(a, &mut settings)?;
+    accounts(&a.accounts, limit, &mut settings)?;
     apply_overrides(&mut settings, &a.overrides);
     let keys = function_keys(a)?;
     Ok(RenderedFile {
@@ -319,7 +323,8 @@ pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, Re
     if !a.keys.is_empty() {
         return Err(unsupported("keys"));
     }
-    let mut settings = globals(a)?;
+    let mut settings = Vec::with_capacity(24 + a.overrides.len());
+    globals(a, &mut settings)?;
     apply_overrides(&mut settings, &a.overrides);
     Ok(RenderedFile {
         file_name: file_name.to_owned(),
@@ -330,17 +335,22 @@ pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, Re
 
 /// The `<settings>` document: `<phone-settings>`, then `<functionKeys>` when there are keys.
 fn document(settings: &[Setting<'_>], keys: &[FunctionKey]) -> Result<Vec<u8>, RenderError> {
-    let mut doc = XmlWriter::new();
+    let mut doc = XmlWriter::with_capacity(512 + 64 * settings.len() + 96 * keys.len());
     doc.open("settings", &[])?;
     doc.open("phone-settings", &[])?;
+    let mut digits = [0; MAX_DIGITS];
     for setting in settings {
-        let idx = setting.idx.map(|idx| idx.to_string());
-        let mut attributes = Vec::with_capacity(2);
-        if let Some(idx) = idx.as_deref() {
-            attributes.push(("idx", idx));
+        match setting.idx {
+            Some(idx) => {
+                let idx = decimal(idx as u64, &mut digits);
+                let attributes = [("idx", idx), ("perm", PERM_READ_ONLY)];
+                doc.text_element_with_attributes(setting.name, &attributes, &setting.value, setting.field)?;
+            }
+            None => {
+                let attributes = [("perm", PERM_READ_ONLY)];
+                doc.text_element_with_attributes(setting.name, &attributes, &setting.value, setting.field)?;
+            }
         }
-        attributes.push(("perm", PERM_READ_ONLY));
-        doc.text_element_with_attributes(setting.name, &attributes, &setting.value, &setting.field)?;
     }
     doc.close();
     if !keys.is_empty() {
@@ -367,7 +377,7 @@ fn document(settings: &[Setting<'_>], keys: &[FunctionKey]) -> Result<Vec<u8>, R
 fn file_name(mac: Mac, model: Option<&str>) -> String {
     match model.and_then(phone_type) {
         Some(phone_type) => format!("{phone_type}-{}.htm", mac.to_upper_hex()),
-        None => format!("{}.xml", mac.to_upper_hex()),
+        None => mac_file_name("", mac, Case::Upper, ".xml"),
     }
 }
 
@@ -410,8 +420,7 @@ fn global<'a>(name: &'static str, value: impl Into<Cow<'a, str>>, field: &'stati
     }
 }
 
-fn globals(a: &Assignment) -> Result<Vec<Setting<'_>>, RenderError> {
-    let mut settings = Vec::new();
+fn globals<'a>(a: &'a Assignment, settings: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {
     if let Some(url) = a.provisioning_url.as_deref() {
         check_url_scheme(url)?;
         settings.push(global("setting_server", url, "provisioning url"));
@@ -473,7 +482,7 @@ fn globals(a: &Assignment) -> Result<Vec<Setting<'_>>, RenderError> {
         settings.push(global("pnp_config", "off", "pnp"));
         settings.push(global("provisioning_order", PROVISIONING_ORDER_WITHOUT_PNP, "pnp"));
     }
-    Ok(settings)
+    Ok(())
 }
 
 /// Accepts `scheme://…` with a scheme of [`URL_SCHEMES`] (any case); the URL is written as it
@@ -483,8 +492,7 @@ fn check_url_scheme(url: &str) -> Result<(), RenderError> {
     check_known_scheme(scheme, &URL_SCHEMES)
 }
 
-fn accounts(accounts: &[Account], limit: usize) -> Result<Vec<Setting<'_>>, RenderError> {
-    let mut settings = Vec::new();
+fn accounts<'a>(accounts: &'a [Account], limit: usize, settings: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {
     for (index, acct) in used_accounts(accounts, limit)? {
         if acct.backup_registrar_host.is_some() || acct.backup_registrar_port.is_some() {
             return Err(unsupported(format!("account {index} backup registrar")));
@@ -508,7 +516,7 @@ fn accounts(accounts: &[Account], limit: usize) -> Result<Vec<Setting<'_>>, Rend
             ("user_name", "user id", acct.user_id.as_deref().map(Cow::from)),
             ("user_pname", "auth id", acct.effective_auth_id().map(Cow::from)),
             ("user_pass", "password", acct.password.as_deref().map(Cow::from)),
-            ("user_host", "registrar", acct.registrar_hostport().map(Cow::from)),
+            ("user_host", "registrar", hostport::registrar(acct)),
             ("user_outbound", outbound_field, outbound),
             (
                 "user_expiry",
@@ -540,7 +548,7 @@ fn accounts(accounts: &[Account], limit: usize) -> Result<Vec<Setting<'_>>, Rend
             }
         }
     }
-    Ok(settings)
+    Ok(())
 }
 
 /// `codec_priority_list`: the codecs in order, then `telephone-event`; `None` for an empty list
@@ -675,8 +683,7 @@ fn fkey_idx(model: Option<&str>, number: usize, key: &Key) -> Result<u32, Render
         KeyBank::Programmable => Ok(position),
         KeyBank::Line => Err(RenderError::KeyOutOfRange { key: number, max: 0 }),
         KeyBank::Expansion(module) => {
-            let banks = capabilities::family(VENDOR, model)
-                .filter(|found| found.exact)
+            let banks = exact_family(VENDOR, model)
                 .and_then(|found| found.model)
                 .map(|m| m.keys);
             match banks.and_then(|b| Some((b.programmable?, b.expansion?))) {
@@ -741,6 +748,7 @@ mod tests {
     use super::super::test_support;
     use super::super::xml::{Node, parse};
     use super::*;
+    use crate::capabilities;
 
     const MAC: Mac = Mac([0x00, 0x04, 0x13, 0xa1, 0x1f, 0xa7]);
 

@@ -24,6 +24,16 @@ pub(super) fn check_value(value: &str, field: impl Display, refused: impl Fn(cha
     }
 }
 
+/// [`check_value`] with [`breaks_line`], which accepts printable ASCII without looking at
+/// characters.
+pub(super) fn check_line_value(value: &str, field: impl Display) -> Result<(), RenderError> {
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Ok(())
+    } else {
+        check_value(value, field, breaks_line)
+    }
+}
+
 /// Checks the override key at 0-based `position`: a key holding a character `refused` accepts
 /// is [`RenderError::ControlCharacter`] for `override N key` (N = 1-based position, so the key
 /// is not echoed); any other key `is_valid` refuses is [`RenderError::InvalidKey`].
@@ -60,6 +70,14 @@ mod tests {
             })
         );
         assert_eq!(check_value("a\"b", "x", breaks_line), Ok(()));
+        for (value, refused) in [
+            ("plain ~", false),
+            ("é\u{2028}", true),
+            ("tab\t", true),
+            ("del\u{7f}", true),
+        ] {
+            assert_eq!(check_line_value(value, "f").is_err(), refused, "{value:?}");
+        }
     }
 
     #[test]

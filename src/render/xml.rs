@@ -1,55 +1,63 @@
-//! A small, checking XML writer over `quick_xml::Writer`; the only module that uses quick-xml,
-//! so its API churn stays here.
+//! A small, checking XML writer: the only module that writes XML. It writes straight into one
+//! byte buffer, escaping as it goes (quick-xml is kept for parsing documents back in tests).
 //!
-//! quick-xml escapes text and attribute values but does not check element names and passes
-//! control characters through. This wrapper refuses both: names must be plain XML names
-//! (ASCII letter or `_` first, then letters, digits, `_`, `-`, `.`) and values must be free
-//! of control characters and of the non-characters XML 1.0 forbids.
+//! Text and attribute values are escaped (`&`, `<`, `>`, `"`, `'` as the five predefined
+//! entities). The writer also refuses what escaping cannot fix: names must be plain XML names
+//! (ASCII letter or `_` first, then letters, digits, `_`, `-`, `.`) and values must be free of
+//! control characters and of the non-characters XML 1.0 forbids. Every check of a call runs
+//! before it writes anything, so a refused call leaves the document as it was.
 
 use std::fmt::Display;
-use std::io;
-
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::RenderError;
 
+/// The XML declaration every document starts with.
+const DECLARATION: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
+/// Spaces of indentation per level of nesting.
+const INDENT: usize = 2;
+
 /// Builds one UTF-8 document with a declaration and two-space indentation.
 pub(crate) struct XmlWriter {
-    writer: Writer<Vec<u8>>,
-    /// Names of the elements opened and not yet closed, outermost first.
-    open: Vec<String>,
+    out: Vec<u8>,
+    /// Where the name of each element opened and not yet closed sits in `out` (start, length),
+    /// outermost first; [`Self::close`] copies the name from there.
+    open: Vec<(usize, usize)>,
 }
 
 impl XmlWriter {
     /// Starts a document with `<?xml version="1.0" encoding="UTF-8"?>`.
     pub(crate) fn new() -> XmlWriter {
-        let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-        infallible(writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))));
+        XmlWriter::with_capacity(1024)
+    }
+
+    /// Like [`Self::new`], with room for a document of about `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> XmlWriter {
+        let mut out = Vec::with_capacity(capacity.max(DECLARATION.len() + 1));
+        out.extend_from_slice(DECLARATION);
         XmlWriter {
-            writer,
-            open: Vec::new(),
+            out,
+            open: Vec::with_capacity(4),
         }
     }
 
     /// Opens element `name` with `attributes` (name, value); close it with [`Self::close`].
     pub(crate) fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> Result<(), RenderError> {
         check_name(name)?;
-        let mut start = BytesStart::new(name);
-        for &(key, value) in attributes {
-            check_name(key)?;
-            check_text(value, format_args!("attribute {key} of {name}"))?;
-            start.push_attribute((key, value));
-        }
-        infallible(self.writer.write_event(Event::Start(start)));
-        self.open.push(name.to_owned());
+        let attributes_class = check_attributes(name, attributes)?;
+        self.line_break();
+        let at = self.start_tag(name, attributes.iter().copied(), attributes_class);
+        self.open.push((at, name.len()));
         Ok(())
     }
 
     /// Closes the innermost open element (does nothing when none is open).
     pub(crate) fn close(&mut self) {
-        if let Some(name) = self.open.pop() {
-            infallible(self.writer.write_event(Event::End(BytesEnd::new(name))));
+        if let Some((at, len)) = self.open.pop() {
+            self.line_break();
+            self.out.extend_from_slice(b"</");
+            self.out.extend_from_within(at..at + len);
+            self.out.push(b'>');
         }
     }
 
@@ -68,18 +76,49 @@ impl XmlWriter {
         field: impl Display,
     ) -> Result<(), RenderError> {
         check_name(name)?;
-        for &(key, attribute) in attributes {
-            check_name(key)?;
-            check_text(attribute, format_args!("attribute {key} of {name}"))?;
-        }
-        check_text(value, field)?;
-        infallible(
-            self.writer
-                .create_element(name)
-                .with_attributes(attributes.iter().copied())
-                .write_text_content(BytesText::new(value)),
-        );
+        let attributes_class = check_attributes(name, attributes)?;
+        let class = check_text(value, field)?;
+        self.text_element_checked(name, attributes.iter().copied(), attributes_class, value, class);
         Ok(())
+    }
+
+    /// Like [`Self::text_element_with_attributes`], but a control character in the value of
+    /// attribute `(key, value, field)` is reported as that attribute's own `field`.
+    pub(crate) fn text_element_with_attribute_fields(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str, &dyn Display)],
+        value: &str,
+        field: impl Display,
+    ) -> Result<(), RenderError> {
+        check_name(name)?;
+        let mut attributes_class = 0;
+        for &(key, attribute, attribute_field) in attributes {
+            check_name(key)?;
+            attributes_class |= check_text(attribute, attribute_field)?;
+        }
+        let class = check_text(value, field)?;
+        let pairs = attributes.iter().map(|&(key, attribute, _)| (key, attribute));
+        self.text_element_checked(name, pairs, attributes_class, value, class);
+        Ok(())
+    }
+
+    /// Writes a text element whose names and values are checked (`attributes_class` and `class`
+    /// are the [`classify`] classes of the attribute values, or-ed, and of the value).
+    fn text_element_checked<'v>(
+        &mut self,
+        name: &str,
+        attributes: impl Iterator<Item = (&'v str, &'v str)>,
+        attributes_class: u8,
+        value: &str,
+        class: u8,
+    ) {
+        self.line_break();
+        self.start_tag(name, attributes, attributes_class);
+        escape_into(&mut self.out, value, class);
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
     }
 
     /// Closes every element still open and returns the document, ending in a newline.
@@ -87,18 +126,122 @@ impl XmlWriter {
         while !self.open.is_empty() {
             self.close();
         }
-        let mut bytes = self.writer.into_inner();
-        bytes.push(b'\n');
-        bytes
+        self.out.push(b'\n');
+        self.out
     }
+
+    /// Starts a new line indented for the current depth.
+    fn line_break(&mut self) {
+        const SPACES: &[u8; 32] = b"                                ";
+        let indent = self.open.len() * INDENT;
+        self.out.push(b'\n');
+        match SPACES.get(..indent) {
+            Some(spaces) => self.out.extend_from_slice(spaces),
+            None => self.out.resize(self.out.len() + indent, b' '),
+        }
+    }
+
+    /// Writes `<name a="v"…>` (checked already; `attributes_class` from [`check_attributes`])
+    /// and returns where `name` starts in the buffer.
+    fn start_tag<'v>(
+        &mut self,
+        name: &str,
+        attributes: impl Iterator<Item = (&'v str, &'v str)>,
+        attributes_class: u8,
+    ) -> usize {
+        self.out.push(b'<');
+        let at = self.out.len();
+        self.out.extend_from_slice(name.as_bytes());
+        for (key, value) in attributes {
+            self.out.push(b' ');
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.extend_from_slice(b"=\"");
+            // Most values need no escaping: then none is looked at again.
+            let class = if attributes_class & ESCAPED == 0 {
+                0
+            } else {
+                classify(value.as_bytes())
+            };
+            escape_into(&mut self.out, value, class);
+            self.out.push(b'"');
+        }
+        self.out.push(b'>');
+        at
+    }
+}
+
+/// A byte of [`CLASSES`] that is one of `&`, `<`, `>`, `"`, `'`.
+const ESCAPED: u8 = 1;
+/// A byte of [`CLASSES`] outside printable ASCII: the text needs a look at its characters.
+const OTHER: u8 = 2;
+
+/// The class of every byte: 0 for printable ASCII that is written as it is, else [`ESCAPED`]
+/// or [`OTHER`].
+const CLASSES: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        classes[b] = match b as u8 {
+            b'&' | b'<' | b'>' | b'"' | b'\'' => ESCAPED,
+            _ => 0,
+        };
+        b += 1;
+    }
+    classes
+};
+
+/// The classes of all bytes of `bytes`, or-ed together (one pass, no branch per byte).
+fn classify(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0, |class, &b| class | CLASSES[usize::from(b)])
+}
+
+/// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped; `class` is
+/// [`classify`]'s for `text`.
+fn escape_into(out: &mut Vec<u8>, text: &str, class: u8) {
+    let bytes = text.as_bytes();
+    if class & ESCAPED == 0 {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&apos;",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[plain..i]);
+        out.extend_from_slice(entity);
+        plain = i + 1;
+    }
+    out.extend_from_slice(&bytes[plain..]);
 }
 
 /// Whether `name` is a plain XML name: ASCII letter or `_`, then letters, digits, `_`, `-`, `.`.
 pub(crate) fn is_valid_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    match name.as_bytes() {
+        [first, rest @ ..] => {
+            (first.is_ascii_alphabetic() || *first == b'_')
+                && rest.iter().fold(true, |valid, &b| valid & NAME_BYTES[usize::from(b)])
+        }
+        [] => false,
+    }
 }
+
+/// Bytes a name may hold after its first: ASCII letters, digits, `_`, `-`, `.`.
+const NAME_BYTES: [bool; 256] = {
+    let mut valid = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        valid[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.');
+        b += 1;
+    }
+    valid
+};
 
 fn check_name(name: &str) -> Result<(), RenderError> {
     if is_valid_name(name) {
@@ -108,23 +251,44 @@ fn check_name(name: &str) -> Result<(), RenderError> {
     }
 }
 
-/// Refuses control characters and U+FFFE/U+FFFF, which XML 1.0 cannot carry even escaped.
-fn check_text(value: &str, field: impl Display) -> Result<(), RenderError> {
-    if value
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
-    {
-        Err(RenderError::ControlCharacter {
-            field: field.to_string(),
-        })
-    } else {
-        Ok(())
+/// Checks the names and values of the attributes of element `element`, in order, and returns
+/// the [`classify`] classes of their values, or-ed.
+fn check_attributes(element: &str, attributes: &[(&str, &str)]) -> Result<u8, RenderError> {
+    let mut classes = 0;
+    for &(key, value) in attributes {
+        check_name(key)?;
+        match text_class(value) {
+            Some(class) => classes |= class,
+            None => {
+                return Err(RenderError::ControlCharacter {
+                    field: format!("attribute {key} of {element}"),
+                });
+            }
+        }
     }
+    Ok(classes)
 }
 
-/// Unwraps a write into the in-memory buffer, which has no I/O to fail.
-fn infallible<T>(result: io::Result<T>) {
-    result.expect("writing XML into a Vec<u8> cannot fail");
+/// The [`classify`] class of `value`; `None` when it holds a control character or
+/// U+FFFE/U+FFFF.
+fn text_class(value: &str) -> Option<u8> {
+    let class = classify(value.as_bytes());
+    (class & OTHER == 0 || is_clean_chars(value)).then_some(class)
+}
+
+/// Refuses control characters and U+FFFE/U+FFFF, which XML 1.0 cannot carry even escaped;
+/// returns the [`classify`] class of `value`.
+fn check_text(value: &str, field: impl Display) -> Result<u8, RenderError> {
+    text_class(value).ok_or_else(|| RenderError::ControlCharacter {
+        field: field.to_string(),
+    })
+}
+
+/// Whether `value` is free of control characters and of U+FFFE/U+FFFF, character by character.
+fn is_clean_chars(value: &str) -> bool {
+    !value
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
 }
 
 /// One element of a parsed document (test helper).
@@ -144,6 +308,7 @@ pub(crate) struct Node {
 pub(crate) fn parse(xml: &[u8]) -> Vec<Node> {
     use quick_xml::Reader;
     use quick_xml::escape::resolve_predefined_entity;
+    use quick_xml::events::Event;
 
     let text = std::str::from_utf8(xml).expect("utf-8 document");
     let mut reader = Reader::from_str(text);
@@ -226,6 +391,25 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_keeps_the_indentation() {
+        let mut w = XmlWriter::new();
+        for name in ["a", "b", "c", "d", "e", "f"] {
+            w.open(name, &[]).expect("valid");
+        }
+        w.text_element("g", "1", "g").expect("valid");
+        let doc = String::from_utf8(w.finish()).expect("utf-8");
+        let lines: Vec<&str> = doc.lines().collect();
+        assert_eq!(lines[6], "          <f>");
+        assert_eq!(lines[7], "            <g>1</g>");
+        assert_eq!(lines[8], "          </f>");
+        assert_eq!(lines[13], "</a>");
+        assert_eq!(
+            parse(doc.as_bytes()).last().map(|n| n.path.as_str()),
+            Some("a/b/c/d/e/f/g")
+        );
+    }
+
+    #[test]
     fn names_are_checked() {
         for good in ["P2", "_x", "a-b.c_9", "gs_provision"] {
             assert!(is_valid_name(good), "{good}");
@@ -244,6 +428,78 @@ mod tests {
         assert_eq!(
             w.text_element(&long, "v", "f"),
             Err(RenderError::InvalidKey("a".repeat(32)))
+        );
+    }
+
+    #[test]
+    fn escapes_between_plain_runs_and_multibyte_text() {
+        let mut out = Vec::new();
+        let text = "'a'é&&b]]>";
+        escape_into(&mut out, text, classify(text.as_bytes()));
+        assert_eq!(out, "&apos;a&apos;é&amp;&amp;b]]&gt;".as_bytes());
+        for clean in ["", "plain", "Zoë 北京 😀", "\u{FFFD}"] {
+            assert!(check_text(clean, "f").is_ok(), "{clean:?}");
+        }
+        for dirty in ["\u{9f}", "x\u{FFFF}", "é\u{1}"] {
+            assert!(check_text(dirty, "f").is_err(), "{dirty:?}");
+        }
+    }
+
+    #[test]
+    fn a_refused_call_writes_nothing_and_close_without_open_does_nothing() {
+        let mut w = XmlWriter::new();
+        w.close();
+        w.open("root", &[]).expect("valid");
+        assert!(
+            w.text_element_with_attributes("a", &[("k", "v")], "x\u{0}", "f")
+                .is_err()
+        );
+        assert!(w.open("b", &[("k", "\u{7f}")]).is_err());
+        w.text_element("c", "1", "c").expect("valid");
+        let doc = String::from_utf8(w.finish()).expect("utf-8");
+        assert_eq!(
+            doc,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root>\n  <c>1</c>\n</root>\n"
+        );
+    }
+
+    #[test]
+    fn attributes_with_their_own_fields() {
+        let mut w = XmlWriter::new();
+        let (key_field, value_field): (&dyn Display, &dyn Display) = (&"override key", &"account 1 password");
+        assert_eq!(
+            w.text_element_with_attribute_fields(
+                "p",
+                &[("name", "k\n", key_field), ("value", "v", value_field)],
+                "",
+                "f"
+            ),
+            Err(RenderError::ControlCharacter {
+                field: "override key".into()
+            })
+        );
+        assert_eq!(
+            w.text_element_with_attribute_fields(
+                "p",
+                &[("name", "k", key_field), ("value", "\u{1}", value_field)],
+                "",
+                "f"
+            ),
+            Err(RenderError::ControlCharacter {
+                field: "account 1 password".into()
+            })
+        );
+        w.text_element_with_attribute_fields(
+            "p",
+            &[("name", "a&b", key_field), ("value", "<1>", value_field)],
+            "",
+            "f",
+        )
+        .expect("valid");
+        let doc = String::from_utf8(w.finish()).expect("utf-8");
+        assert!(
+            doc.ends_with("\n<p name=\"a&amp;b\" value=\"&lt;1&gt;\"></p>\n"),
+            "{doc}"
         );
     }
 

@@ -41,11 +41,13 @@
 use std::borrow::Cow;
 
 use super::accounts::{account_limit, used_accounts};
+use super::digits::{MAX_DIGITS, decimal, push_decimal};
 use super::field::Field;
+use super::file_name::{Case, mac_file_name};
 use super::hostport::split_host_port;
 use super::keys::check_keys;
 use super::url::{check_known_scheme, strict_scheme};
-use super::values::{breaks_line, check_override_key, check_value};
+use super::values::{breaks_line, check_line_value, check_override_key};
 use super::yealink_dss::key_entries;
 use super::yealink_keys::{Dialect, Global, TransportKey};
 use super::yealink_locale::{KEY_LANG_GUI, KEY_LANG_WUI, language, time_zone_lines};
@@ -90,12 +92,13 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
 fn render_device(a: &Assignment, dialect: Dialect) -> Result<RenderedFile, RenderError> {
     let mac = a.mac.ok_or(RenderError::MissingMac)?;
     check_keys(VENDOR, a.model.as_deref(), &a.keys)?;
-    let mut entries = globals(a, dialect)?;
-    entries.extend(accounts(a, dialect)?);
+    let mut entries = Vec::with_capacity(32 + 16 * a.accounts.len() + 4 * a.keys.len() + a.overrides.len());
+    globals(a, dialect, &mut entries)?;
+    accounts(a, dialect, &mut entries)?;
     entries.extend(key_entries(&a.keys)?);
     apply_overrides(&mut entries, &a.overrides)?;
     Ok(RenderedFile {
-        file_name: format!("{}.cfg", mac.to_lower_hex()),
+        file_name: mac_file_name("", mac, Case::Lower, ".cfg"),
         content_type: "text/plain",
         content: write(&entries)?,
     })
@@ -115,7 +118,8 @@ pub fn render_shared(file_name: &str, a: &Assignment) -> Result<RenderedFile, Re
     let model = a.model.as_deref();
     check_keys(VENDOR, model, &a.keys)?;
     let dialect = Dialect::for_common_file(model, file_name);
-    let mut entries = globals(a, dialect)?;
+    let mut entries = Vec::with_capacity(32 + 4 * a.keys.len() + a.overrides.len());
+    globals(a, dialect, &mut entries)?;
     entries.extend(key_entries(&a.keys)?);
     apply_overrides(&mut entries, &a.overrides)?;
     Ok(RenderedFile {
@@ -161,20 +165,65 @@ fn is_common_file(name: &str) -> bool {
 
 /// One `key = value` line to write.
 pub(super) struct Entry<'a> {
+    /// The whole key, or for an account's key the part after `account.N.`.
     pub(super) key: Cow<'a, str>,
+    /// `Some(N)` for a key `account.N.<key>`.
+    pub(super) account: Option<usize>,
     pub(super) value: Cow<'a, str>,
     pub(super) field: Field<'a>,
 }
+
+impl Entry<'_> {
+    /// Appends the whole key to `out`.
+    fn push_key(&self, out: &mut String) {
+        if let Some(index) = self.account {
+            out.push_str("account.");
+            push_decimal(out, index as u64);
+            out.push('.');
+        }
+        out.push_str(&self.key);
+    }
+
+    /// Whether the whole key is `key`.
+    fn has_key(&self, key: &str) -> bool {
+        match self.account {
+            None => self.key == key,
+            Some(index) => {
+                let mut digits = [0; MAX_DIGITS];
+                key.strip_prefix("account.")
+                    .and_then(|rest| rest.strip_prefix(decimal(index as u64, &mut digits)))
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .is_some_and(|rest| rest == self.key)
+            }
+        }
+    }
+}
+
+/// `sip_server.S.address`, `.port`, `.transport_type` and `.expires` of servers 1 and 2.
+const SERVER_KEYS: [[&str; 4]; 2] = [
+    [
+        "sip_server.1.address",
+        "sip_server.1.port",
+        "sip_server.1.transport_type",
+        "sip_server.1.expires",
+    ],
+    [
+        "sip_server.2.address",
+        "sip_server.2.port",
+        "sip_server.2.transport_type",
+        "sip_server.2.expires",
+    ],
+];
 
 fn unsupported(field: impl Into<String>) -> RenderError {
     RenderError::UnsupportedValue { field: field.into() }
 }
 
-fn globals<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, RenderError> {
-    let mut entries = Vec::new();
+fn globals<'a>(a: &'a Assignment, dialect: Dialect, entries: &mut Vec<Entry<'a>>) -> Result<(), RenderError> {
     let mut push = |key: &'static str, value: Cow<'a, str>, field| {
         entries.push(Entry {
             key: Cow::Borrowed(key),
+            account: None,
             value,
             field: Field::Global(field),
         })
@@ -230,7 +279,7 @@ fn globals<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, Re
     }
     if let Some(zone) = a.timezone {
         for (key, value) in time_zone_lines(&zone)? {
-            push(key, Cow::from(value), "timezone");
+            push(key, value, "timezone");
         }
     }
     if let Some(code) = a.language.as_deref() {
@@ -295,7 +344,7 @@ fn globals<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, Re
     if !a.keep_pnp_enabled {
         push(key(Global::Pnp, "pnp")?, Cow::from("0"), "pnp");
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// Accepts a URL whose scheme (the text before `://`) is one of [`URL_SCHEMES`]. Otherwise the
@@ -306,21 +355,22 @@ fn check_scheme(url: &str) -> Result<(), RenderError> {
     check_known_scheme(scheme, &URL_SCHEMES)
 }
 
-fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, RenderError> {
-    let mut entries = Vec::new();
+fn accounts<'a>(a: &'a Assignment, dialect: Dialect, entries: &mut Vec<Entry<'a>>) -> Result<(), RenderError> {
     let max = account_limit(VENDOR, a.model.as_deref(), MAX_ACCOUNTS);
     for (index, acct) in used_accounts(&a.accounts, max)? {
-        let mut push = |key: String, value: Cow<'a, str>, field| {
+        // `account.N.<suffix>`, or the whole key with `account` None.
+        let mut push = |key: Cow<'static, str>, account, value: Cow<'a, str>, field| {
             entries.push(Entry {
-                key: Cow::Owned(key),
+                key,
+                account,
                 value,
                 field: Field::Account(index, field),
             })
         };
-        let mut account = |suffix: &str, value, field| push(format!("account.{index}.{suffix}"), value, field);
+        let account = Some(index);
         let transport = Cow::from(transport_code(acct.transport));
         let per_server = dialect.transport_key() == TransportKey::PerServer;
-        account("enable", Cow::from("1"), "enabled");
+        push("enable".into(), account, Cow::from("1"), "enabled");
         let names: [(&str, Option<&str>, &'static str); 5] = [
             ("label", acct.label.as_deref(), "label"),
             ("display_name", acct.display_name.as_deref(), "display name"),
@@ -330,7 +380,7 @@ fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, R
         ];
         for (suffix, value, field) in names {
             if let Some(value) = value {
-                account(suffix, Cow::from(value), field);
+                push(suffix.into(), account, Cow::from(value), field);
             }
         }
         // The registrar (server 1) and the backup registrar (server 2).
@@ -343,38 +393,33 @@ fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, R
                 "backup registrar",
             ),
         ];
-        for (server, host, port, field) in servers {
+        for ((server, host, port, field), [address_key, port_key, transport_key, expires_key]) in
+            servers.into_iter().zip(SERVER_KEYS)
+        {
             // Server 1 always gets its transport (UDP is the neutral default).
             if host.is_none() && server == 2 {
                 continue;
             }
             if let Some(host) = host {
-                account(
-                    &format!("sip_server.{server}.address"),
-                    Cow::from(unbracket(host)),
-                    field,
-                );
+                push(address_key.into(), account, Cow::from(unbracket(host)), field);
             }
             if let Some(port) = port {
-                account(&format!("sip_server.{server}.port"), Cow::from(port.to_string()), field);
+                push(port_key.into(), account, Cow::from(port.to_string()), field);
             }
             if per_server {
-                account(
-                    &format!("sip_server.{server}.transport_type"),
-                    transport.clone(),
-                    "transport",
-                );
+                push(transport_key.into(), account, transport.clone(), "transport");
             }
             if let Some(expires) = acct.register_expires {
-                account(
-                    &format!("sip_server.{server}.expires"),
+                push(
+                    expires_key.into(),
+                    account,
                     Cow::from(expires.to_string()),
                     "register expires",
                 );
             }
         }
         if !per_server {
-            account("transport", transport, "transport");
+            push("transport".into(), account, transport, "transport");
         }
         // An empty proxy string is no proxy: enabling a proxy without an address breaks calls.
         let proxy = acct
@@ -384,24 +429,35 @@ fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, R
             .map(split_host_port);
         if let Some((host, port)) = proxy {
             let (address_key, port_key) = dialect.outbound_proxy_keys();
-            account("outbound_proxy_enable", Cow::from("1"), "outbound proxy");
-            account(address_key, Cow::from(host), "outbound proxy");
+            push(
+                "outbound_proxy_enable".into(),
+                account,
+                Cow::from("1"),
+                "outbound proxy",
+            );
+            push(address_key.into(), account, Cow::from(host), "outbound proxy");
             if let Some(port) = port {
-                account(port_key, Cow::from(port.to_string()), "outbound proxy");
+                push(port_key.into(), account, Cow::from(port.to_string()), "outbound proxy");
             }
         }
         if let Some(mwi) = acct.mwi {
-            account("subscribe_mwi", Cow::from(if mwi { "1" } else { "0" }), "mwi");
+            push(
+                "subscribe_mwi".into(),
+                account,
+                Cow::from(if mwi { "1" } else { "0" }),
+                "mwi",
+            );
         }
         if let Some(number) = acct.voicemail_number.as_deref() {
             push(
-                format!("voice_mail.number.{index}"),
+                format!("voice_mail.number.{index}").into(),
+                None,
                 Cow::from(number),
                 "voicemail number",
             );
         }
         for (suffix, value) in dialect.codec_lines(index, &acct.codecs)? {
-            push(format!("account.{index}.{suffix}"), Cow::from(value), "codecs");
+            push(suffix.into(), account, Cow::from(value), "codecs");
         }
         if let Some(dtmf) = acct.dtmf {
             let code = match dtmf {
@@ -409,7 +465,7 @@ fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, R
                 DtmfMode::Rfc2833 => "1",
                 DtmfMode::SipInfo => "2",
             };
-            push(format!("account.{index}.dtmf.type"), Cow::from(code), "dtmf");
+            push("dtmf.type".into(), account, Cow::from(code), "dtmf");
         }
         if let Some(srtp) = acct.srtp {
             let code = match srtp {
@@ -417,10 +473,10 @@ fn accounts<'a>(a: &'a Assignment, dialect: Dialect) -> Result<Vec<Entry<'a>>, R
                 SrtpMode::Optional => "1",
                 SrtpMode::Required => "2",
             };
-            push(format!("account.{index}.srtp_encryption"), Cow::from(code), "srtp");
+            push("srtp_encryption".into(), account, Cow::from(code), "srtp");
         }
     }
-    Ok(entries)
+    Ok(())
 }
 
 fn transport_code(transport: Transport) -> &'static str {
@@ -440,10 +496,11 @@ fn apply_overrides<'a>(entries: &mut Vec<Entry<'a>>, overrides: &'a [(String, St
         check_override_key(i, key, breaks_line, is_valid_key)?;
         let entry = Entry {
             key: Cow::Borrowed(key),
+            account: None,
             value: Cow::from(value),
             field: Field::Override(key),
         };
-        replace_or_append(entries, |e| e.key == key.as_str(), entry);
+        replace_or_append(entries, |e| e.has_key(key), entry);
     }
     Ok(())
 }
@@ -462,9 +519,12 @@ fn write(entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
     out.push_str(HEADER);
     out.push('\n');
     for entry in entries {
-        debug_assert!(is_valid_key(&entry.key), "generated keys are valid");
-        check_value(&entry.value, &entry.field, breaks_line)?;
-        out.push_str(&entry.key);
+        check_line_value(&entry.value, entry.field)?;
+    }
+    for entry in entries {
+        let start = out.len();
+        entry.push_key(&mut out);
+        debug_assert!(is_valid_key(&out[start..]), "generated keys are valid");
         out.push_str(" = ");
         out.push_str(&entry.value);
         out.push('\n');

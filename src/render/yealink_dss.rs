@@ -53,6 +53,7 @@ pub(super) fn key_entries<'a>(keys: &'a [Key]) -> Result<Vec<Entry<'a>>, RenderE
         let mut push = |suffix: &str, value: Cow<'a, str>, name| {
             entries.push(Entry {
                 key: Cow::Owned(format!("{prefix}.{suffix}")),
+                account: None,
                 value,
                 field: Field::Key(n, name),
             });

@@ -31,6 +31,7 @@ use crate::assign::Codec;
 use crate::capabilities;
 
 use super::RenderError;
+use super::family::exact_family;
 
 /// A generation of Yealink key names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,8 +116,8 @@ const NUMBERED_CODECS: [(Codec, &str, u8); 5] = [
 impl Dialect {
     /// The generation for `model`, from its family's dialect in the capability table.
     pub(super) fn for_model(model: Option<&str>) -> Dialect {
-        match capabilities::family("yealink", model) {
-            Some(found) if found.exact => Dialect::for_family_dialect(found.family.dialect),
+        match exact_family("yealink", model) {
+            Some(found) => Dialect::for_family_dialect(found.family.dialect),
             _ => Dialect::V81,
         }
     }

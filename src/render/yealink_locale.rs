@@ -20,9 +20,11 @@
 //! "Language"; wazo `_LOCALE`): the English names of the languages every current model ships.
 //! Others are [`RenderError::UnsupportedValue`].
 
-use crate::timezone::{Transition, Zone};
+use std::borrow::Cow;
 
 use super::RenderError;
+use super::digits::{decimal_text, push_decimal, push_padded};
+use crate::timezone::{Transition, Zone};
 
 /// `local_time.*` keys, in the order they are written.
 pub(super) const KEY_TIME_ZONE: &str = "local_time.time_zone";
@@ -51,14 +53,18 @@ const LANGUAGES: [(&str, &str); 10] = [
 ];
 
 /// The `local_time.*` (key, value) lines for `zone`.
-pub(super) fn time_zone_lines(zone: &Zone) -> Result<Vec<(&'static str, String)>, RenderError> {
+pub(super) fn time_zone_lines(zone: &Zone) -> Result<Vec<(&'static str, Cow<'static, str>)>, RenderError> {
     let unsupported = || RenderError::UnsupportedValue {
         field: format!("timezone {}", zone.name),
     };
     let rule = zone.rule();
-    let mut lines = vec![(KEY_TIME_ZONE, offset(rule.std_offset_secs).ok_or_else(unsupported)?)];
+    let mut lines = Vec::with_capacity(6);
+    lines.push((
+        KEY_TIME_ZONE,
+        offset(rule.std_offset_secs).ok_or_else(unsupported)?.into(),
+    ));
     let Some(dst) = rule.dst else {
-        lines.push((KEY_SUMMER_TIME, "0".to_owned()));
+        lines.push((KEY_SUMMER_TIME, "0".into()));
         return Ok(lines);
     };
     let saving = dst.offset_secs - rule.std_offset_secs;
@@ -66,11 +72,11 @@ pub(super) fn time_zone_lines(zone: &Zone) -> Result<Vec<(&'static str, String)>
         .then_some(saving / 60)
         .filter(|m| *m != 0 && (-300..=300).contains(m))
         .ok_or_else(unsupported)?;
-    lines.push((KEY_SUMMER_TIME, "1".to_owned()));
-    lines.push((KEY_DST_TYPE, "1".to_owned()));
-    lines.push((KEY_DST_START, by_week(dst.start).ok_or_else(unsupported)?));
-    lines.push((KEY_DST_END, by_week(dst.end).ok_or_else(unsupported)?));
-    lines.push((KEY_DST_OFFSET, saving_min.to_string()));
+    lines.push((KEY_SUMMER_TIME, "1".into()));
+    lines.push((KEY_DST_TYPE, "1".into()));
+    lines.push((KEY_DST_START, by_week(dst.start).ok_or_else(unsupported)?.into()));
+    lines.push((KEY_DST_END, by_week(dst.end).ok_or_else(unsupported)?.into()));
+    lines.push((KEY_DST_OFFSET, decimal_text(saving_min.into())));
     Ok(lines)
 }
 
@@ -82,11 +88,19 @@ fn offset(secs: i32) -> Option<String> {
     }
     let sign = if secs < 0 { '-' } else { '+' };
     let minutes = secs.unsigned_abs() / 60;
-    Some(match (minutes / 60, minutes % 60) {
-        (0, 0) => "0".to_owned(),
-        (h, 0) => format!("{sign}{h}"),
-        (h, m) => format!("{sign}{h}:{m:02}"),
-    })
+    let mut text = String::with_capacity(6);
+    match (minutes / 60, minutes % 60) {
+        (0, 0) => text.push('0'),
+        (h, m) => {
+            text.push(sign);
+            push_decimal(&mut text, h.into());
+            if m != 0 {
+                text.push(':');
+                push_padded(&mut text, m.into(), 2);
+            }
+        }
+    }
+    Some(text)
 }
 
 /// `Month/Week/Day/Hour` (day 1 = Monday … 7 = Sunday) for a month-week-day change at a whole
@@ -105,7 +119,17 @@ fn by_week(change: Transition) -> Option<String> {
         return None;
     }
     let day = if weekday == 0 { 7 } else { weekday };
-    Some(format!("{month}/{week}/{day}/{}", time_secs / 3600))
+    let mut text = String::with_capacity(12);
+    for (i, n) in [month.into(), week.into(), day.into(), (time_secs / 3600) as u64]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            text.push('/');
+        }
+        push_decimal(&mut text, n);
+    }
+    Some(text)
 }
 
 /// The Yealink name of an ISO 639-1 language code (any case).
@@ -133,7 +157,11 @@ mod tests {
     use super::*;
 
     fn lines(zone: &str) -> Result<Vec<(&'static str, String)>, RenderError> {
-        time_zone_lines(&Zone::find(zone).expect("known zone"))
+        let lines = time_zone_lines(&Zone::find(zone).expect("known zone"))?;
+        Ok(lines
+            .into_iter()
+            .map(|(key, value)| (key, value.into_owned()))
+            .collect())
     }
 
     fn want(list: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
