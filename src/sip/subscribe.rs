@@ -1,14 +1,13 @@
 //! A ua-profile SUBSCRIBE, parsed from one datagram without copying.
 
-use super::MAX_HEADERS;
 use super::addr::NameAddr;
 use super::error::{ParseError, Snippet};
 use super::event::Event;
 use super::params::TrimFast;
 use super::params::split_outside_quotes;
-use super::scan::{RawHeader, scan_into};
+use super::scan::{self, RawHeader};
 use super::uri::Uri;
-use super::via::Via;
+use super::via::{Via, Vias};
 
 /// `CSeq: 20000 SUBSCRIBE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +23,7 @@ pub struct Subscribe<'a> {
     pub method: &'a str,
     pub request_uri: Uri<'a>,
     /// Every Via, topmost first.
-    pub vias: Vec<Via<'a>>,
+    pub vias: Vias<'a>,
     pub from: NameAddr<'a>,
     pub to: NameAddr<'a>,
     pub call_id: &'a str,
@@ -97,17 +96,17 @@ fn classify(name: &[u8]) -> Option<Known> {
 /// `name.eq_ignore_ascii_case(lower)` for an all-lower-case `lower`, in fewer steps per byte.
 fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
     name.len() == lower.len()
-        && name
-            .iter()
-            .zip(lower)
-            .all(|(&a, &b)| a == b || ((a | 0x20) == b && b.is_ascii_lowercase()))
+        && (0..name.len()).all(|i| {
+            let (a, b) = (name[i], lower[i]);
+            a == b || ((a | 0x20) == b && b.is_ascii_lowercase())
+        })
 }
 
 impl<'a> Subscribe<'a> {
-    /// Parses a ua-profile SUBSCRIBE from one datagram.
+    /// Parses a ua-profile SUBSCRIBE from one datagram, in one pass: each header is read
+    /// when the scan reaches it, and the first problem in the message is the one reported.
     pub fn parse(datagram: &'a [u8]) -> Result<Subscribe<'a>, ParseError> {
-        let mut headers = [RawHeader::EMPTY; MAX_HEADERS];
-        let (start_line, count, scanned_body) = scan_into(datagram, &mut headers)?;
+        let (start_line, mut headers) = scan::start(datagram)?;
         let (method, request_uri) = parse_request_line(start_line)?;
         if method != "SUBSCRIBE" {
             return Err(ParseError::NotSubscribe {
@@ -115,7 +114,7 @@ impl<'a> Subscribe<'a> {
             });
         }
 
-        let mut vias = Vec::with_capacity(2);
+        let mut vias = Vias::default();
         let mut from = None;
         let mut to = None;
         let mut call_id = None;
@@ -128,7 +127,8 @@ impl<'a> Subscribe<'a> {
         let mut user_agent = None;
         let mut content_length = None;
 
-        for header in &headers[..count] {
+        for header in &mut headers {
+            let header = &header?;
             let Some(known) = classify(header.name) else { continue };
             let text = header.text()?;
             match known {
@@ -165,6 +165,7 @@ impl<'a> Subscribe<'a> {
         if vias.is_empty() {
             return Err(ParseError::MissingHeader { name: "Via" });
         }
+        let scanned_body = headers.body();
         let body = match content_length {
             Some(len) if len > scanned_body.len() => {
                 return Err(ParseError::Truncated {
@@ -210,11 +211,33 @@ fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, Parse
     }
 }
 
-fn number<T: std::str::FromStr>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
-    text.trim_fast().parse().map_err(|_| header.malformed("not a number"))
+fn number<T: std::str::FromStr + TryFrom<u32>>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
+    let text = text.trim_fast();
+    if let Some(n) = small_decimal(text).and_then(|n| T::try_from(n).ok()) {
+        return Ok(n);
+    }
+    text.parse().map_err(|_| header.malformed("not a number"))
+}
+
+/// `text` as a number when it is one to nine ASCII digits (what `parse` would give, sooner).
+#[inline]
+fn small_decimal(text: &str) -> Option<u32> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
 }
 
 fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
+    // The usual `20000 SUBSCRIBE`: digits, one space, letters.
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if let (Some(seq), Some(b' ')) = (small_decimal(&text[..digits]), text.as_bytes().get(digits)) {
+        let method = &text[digits + 1..];
+        if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Ok(CSeq { seq, method });
+        }
+    }
     let mut parts = text.split_whitespace();
     let seq = parts
         .next()
@@ -226,6 +249,18 @@ fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, Par
 
 /// `METHOD SP Request-URI SP SIP/2.0` (runs of spaces or tabs tolerated).
 fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
+    // The usual `SUBSCRIBE uri SIP/2.0`, single spaces, URI without whitespace.
+    if let Some(uri) = line
+        .strip_prefix(b"SUBSCRIBE ")
+        .and_then(|rest| rest.strip_suffix(b" SIP/2.0"))
+        .filter(|uri| !uri.is_empty() && !uri.iter().any(u8::is_ascii_whitespace))
+    {
+        let uri = std::str::from_utf8(uri).map_err(|_| ParseError::NotSip)?;
+        let uri = Uri::parse(uri).ok_or(ParseError::MalformedRequestLine {
+            reason: "bad Request-URI",
+        })?;
+        return Ok(("SUBSCRIBE", uri));
+    }
     let line = std::str::from_utf8(line).map_err(|_| ParseError::NotSip)?;
     let mut parts = line.split_ascii_whitespace();
     let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
