@@ -81,11 +81,15 @@ impl Device {
 pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
     let user_agent = sub.user_agent.map(unfold);
     let (mac, mac_source) = find_mac(sub, user_agent.as_deref());
-    let ua_parts = user_agent
-        .as_deref()
-        .map(user_agent::model_and_firmware)
-        .unwrap_or_default();
     let [profile_type, event_vendor, event_model, event_version] = sub.event.identity();
+    // The User-Agent is read for model and firmware only when the Event lacks them.
+    let ua_parts = match (&event_model, &event_version) {
+        (Some(_), Some(_)) => (None, None),
+        _ => user_agent
+            .as_deref()
+            .map(user_agent::model_and_firmware)
+            .unwrap_or_default(),
+    };
     let model = event_model.map(Text::from).or_else(|| ua_parts.0.map(Text::from));
     let firmware = event_version.map(Text::from).or_else(|| ua_parts.1.map(Text::from));
     let vendor = find_vendor(sub, mac, user_agent.as_deref(), event_vendor);

@@ -32,6 +32,22 @@ impl Param<'_> {
 
 /// `str::trim` with a fast path: most SIP values start and end with a visible ASCII byte, and
 /// then there is nothing to trim. Otherwise exactly `str::trim` (Unicode whitespace).
+/// Whether `name` is `lower` in any ASCII case. `lower` holds lower-case letters, digits and
+/// punctuation; with its length a constant the comparison runs without a loop.
+#[inline(always)]
+pub(crate) fn eq_fold<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
+    let Ok(name) = <&[u8; N]>::try_from(name) else {
+        return false;
+    };
+    let mut same = true;
+    for i in 0..N {
+        // Where `lower` has a letter, bit 0x20 of `name` is ignored; elsewhere bytes must match.
+        let fold = u8::from(lower[i].is_ascii_lowercase()) << 5;
+        same &= (name[i] | fold) == lower[i];
+    }
+    same
+}
+
 pub trait TrimFast {
     fn trim_fast(&self) -> &str;
 }
@@ -93,10 +109,10 @@ pub fn find<'a>(list: &'a str, name: &str) -> Option<Param<'a>> {
     let mut rest = list;
     loop {
         let (item, after) = split_first(rest, b';');
-        if let Some(param) = parse_one(item)
-            && param.name.eq_ignore_ascii_case(name)
-        {
-            return Some(param);
+        // The name alone first; the value is only read for the parameter asked for.
+        let name_end = find_byte(item.as_bytes(), b'=').unwrap_or(item.len());
+        if item[..name_end].trim_fast().eq_ignore_ascii_case(name) {
+            return parse_one(item);
         }
         rest = after?;
     }

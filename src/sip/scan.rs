@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use super::error::{ParseError, Snippet};
 use super::lines::LineFinder;
-use super::search::find_byte;
+use super::search::{find_any, find_byte};
 use super::{MAX_DATAGRAM, MAX_HEADERS};
 
 /// One header as it appears in the datagram.
@@ -261,39 +261,28 @@ fn last_non_space(bytes: &[u8]) -> Option<u8> {
     bytes.iter().rev().copied().find(|&b| !is_space(b))
 }
 
-/// `bytes`, which [`LineFinder`] found to be ASCII, as text.
+/// `bytes` as text when they are all ASCII (checked eight bytes per step by `is_ascii`).
+#[inline]
+pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
+    bytes.is_ascii().then(|| ascii_str(bytes))
+}
+
+/// `bytes`, which [`LineFinder`] or [`ascii_text`] found to be ASCII, as text.
 #[inline]
 fn ascii_str(bytes: &[u8]) -> &str {
     debug_assert!(bytes.is_ascii());
-    // SAFETY: `LineFinder` saw every byte of the datagram up to the end of the lines `bytes`
-    // comes from below 0x80, and ASCII is UTF-8.
+    // SAFETY: every byte of `bytes` is below 0x80 (the callers' check: `LineFinder` saw every
+    // byte of the datagram up to the end of the lines `bytes` comes from, or `is_ascii`), and
+    // ASCII is UTF-8.
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
-const LOW: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Whether the word has a zero byte. The classic SWAR test; `& !w` keeps bytes of 0x80 and
-/// above from counting, so the answer is exact (a borrow can only mark bytes above a real
-/// zero byte).
-#[inline]
-fn has_zero(w: u64) -> bool {
-    (w.wrapping_sub(LOW) & !w & HIGH) != 0
-}
-
-/// Whether `data` holds any of the bytes in `wanted` (one to three of them), eight bytes per
+/// Whether `data` holds any of the bytes in `wanted` (one to four of them), sixteen bytes per
 /// step.
 #[inline]
 pub(crate) fn contains_any(data: &[u8], wanted: &[u8]) -> bool {
-    let patterns: [u64; 3] = std::array::from_fn(|i| LOW.wrapping_mul(u64::from(wanted[i.min(wanted.len() - 1)])));
-    let mut chunks = data.chunks_exact(8);
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        if has_zero(w ^ patterns[0]) || has_zero(w ^ patterns[1]) || has_zero(w ^ patterns[2]) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|b| wanted.contains(b))
+    let pick = |i: usize| wanted[i.min(wanted.len() - 1)];
+    find_any(data, [pick(0), pick(1), pick(2), pick(3)]).is_some()
 }
 
 /// A request line ends with `SIP/2.0`; a status line starts with it.

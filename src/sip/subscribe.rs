@@ -4,7 +4,7 @@ use super::addr::NameAddr;
 use super::error::{ParseError, Snippet};
 use super::event::Event;
 use super::params::TrimFast;
-use super::params::split_outside_quotes;
+use super::params::{eq_fold, split_outside_quotes};
 use super::scan::{self, RawHeader};
 use super::uri::Uri;
 use super::via::{Via, Vias};
@@ -56,50 +56,39 @@ enum Known {
 }
 
 fn classify(name: &[u8]) -> Option<Known> {
-    // By length first, then one case-insensitive comparison.
-    let (long, known): (&[u8], Known) = match name.len() {
-        1 => {
-            return match name[0].to_ascii_lowercase() {
-                b'v' => Some(Known::Via),
-                b'f' => Some(Known::From),
-                b't' => Some(Known::To),
-                b'i' => Some(Known::CallId),
-                b'm' => Some(Known::Contact),
-                b'o' => Some(Known::Event),
-                b'l' => Some(Known::ContentLength),
-                _ => None,
-            };
-        }
-        2 => (b"to", Known::To),
-        3 => (b"via", Known::Via),
-        4 => match name[0].to_ascii_lowercase() {
-            b'f' => (b"from", Known::From),
-            _ => (b"cseq", Known::CSeq),
+    // By length first, then one case-insensitive comparison of a known length.
+    let fold = |c: u8| c.to_ascii_lowercase();
+    match name.len() {
+        1 => match fold(name[0]) {
+            b'v' => Some(Known::Via),
+            b'f' => Some(Known::From),
+            b't' => Some(Known::To),
+            b'i' => Some(Known::CallId),
+            b'm' => Some(Known::Contact),
+            b'o' => Some(Known::Event),
+            b'l' => Some(Known::ContentLength),
+            _ => None,
         },
-        5 => (b"event", Known::Event),
-        6 => (b"accept", Known::Accept),
-        7 => match name[0].to_ascii_lowercase() {
-            b'c' => match name[1].to_ascii_lowercase() {
-                b'a' => (b"call-id", Known::CallId),
-                _ => (b"contact", Known::Contact),
-            },
-            _ => (b"expires", Known::Expires),
-        },
-        10 => (b"user-agent", Known::UserAgent),
-        12 => (b"max-forwards", Known::MaxForwards),
-        14 => (b"content-length", Known::ContentLength),
-        _ => return None,
-    };
-    eq_lower(name, long).then_some(known)
+        2 => is(name, b"to", Known::To),
+        3 => is(name, b"via", Known::Via),
+        4 if fold(name[0]) == b'f' => is(name, b"from", Known::From),
+        4 => is(name, b"cseq", Known::CSeq),
+        5 => is(name, b"event", Known::Event),
+        6 => is(name, b"accept", Known::Accept),
+        7 if fold(name[0]) == b'c' && fold(name[1]) == b'a' => is(name, b"call-id", Known::CallId),
+        7 if fold(name[0]) == b'c' => is(name, b"contact", Known::Contact),
+        7 => is(name, b"expires", Known::Expires),
+        10 => is(name, b"user-agent", Known::UserAgent),
+        12 => is(name, b"max-forwards", Known::MaxForwards),
+        14 => is(name, b"content-length", Known::ContentLength),
+        _ => None,
+    }
 }
 
-/// `name.eq_ignore_ascii_case(lower)` for an all-lower-case `lower`, in fewer steps per byte.
-fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len()
-        && (0..name.len()).all(|i| {
-            let (a, b) = (name[i], lower[i]);
-            a == b || ((a | 0x20) == b && b.is_ascii_lowercase())
-        })
+/// `known` when `name` is `lower` in any case (the callers match on the length first).
+#[inline(always)]
+fn is<const N: usize>(name: &[u8], lower: &[u8; N], known: Known) -> Option<Known> {
+    eq_fold(name, lower).then_some(known)
 }
 
 impl<'a> Subscribe<'a> {
@@ -180,10 +169,10 @@ impl<'a> Subscribe<'a> {
             method,
             request_uri,
             vias,
-            from: from.ok_or(ParseError::MissingHeader { name: "From" })?,
-            to: to.ok_or(ParseError::MissingHeader { name: "To" })?,
-            call_id: call_id.ok_or(ParseError::MissingHeader { name: "Call-ID" })?,
-            cseq: cseq.ok_or(ParseError::MissingHeader { name: "CSeq" })?,
+            from: from.ok_or_else(|| missing("From"))?,
+            to: to.ok_or_else(|| missing("To"))?,
+            call_id: call_id.ok_or_else(|| missing("Call-ID"))?,
+            cseq: cseq.ok_or_else(|| missing("CSeq"))?,
             contact,
             expires,
             max_forwards,
@@ -193,6 +182,10 @@ impl<'a> Subscribe<'a> {
             body,
         })
     }
+}
+
+fn missing(name: &'static str) -> ParseError {
+    ParseError::MissingHeader { name }
 }
 
 /// Keeps the first occurrence of a single-valued header; later duplicates are ignored.
@@ -255,7 +248,10 @@ fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
         .and_then(|rest| rest.strip_suffix(b" SIP/2.0"))
         .filter(|uri| !uri.is_empty() && !uri.iter().any(u8::is_ascii_whitespace))
     {
-        let uri = std::str::from_utf8(uri).map_err(|_| ParseError::NotSip)?;
+        let uri = match scan::ascii_text(uri) {
+            Some(uri) => uri,
+            None => std::str::from_utf8(uri).map_err(|_| ParseError::NotSip)?,
+        };
         let uri = Uri::parse(uri).ok_or(ParseError::MalformedRequestLine {
             reason: "bad Request-URI",
         })?;
@@ -357,24 +353,37 @@ mod tests {
     }
 
     #[test]
-    fn eq_lower_is_eq_ignore_ascii_case() {
-        for lower in [&b"call-id"[..], b"to", b"content-length"] {
-            for name in [
-                &b"Call-ID"[..],
-                b"CALL-ID",
-                b"call\x0did",
-                b"Call_ID",
-                b"TO",
-                b"tO",
-                b"t\xcf",
-                b"Content-Length",
-            ] {
-                assert_eq!(eq_lower(name, lower), name.eq_ignore_ascii_case(lower), "{name:?}");
-            }
+    fn known_names_compare_as_eq_ignore_ascii_case() {
+        let names: [&[u8]; 9] = [
+            b"Call-ID",
+            b"CALL-ID",
+            b"call\x0did",
+            b"Call_ID",
+            b"cALL-iD",
+            b"Call-I\xc4",
+            b"Contact",
+            b"CONTACT",
+            b"Cont-ct",
+        ];
+        for name in names {
+            assert_eq!(
+                is(name, b"call-id", Known::CallId).is_some(),
+                name.eq_ignore_ascii_case(b"call-id"),
+                "{name:?}"
+            );
+            assert_eq!(
+                classify(name) == Some(Known::Contact),
+                name.eq_ignore_ascii_case(b"contact"),
+                "{name:?}"
+            );
         }
         for a in 0..=255u8 {
             for b in (b'a'..=b'z').chain([b'-', b'0', b'@', b'\r']) {
-                assert_eq!(eq_lower(&[a], &[b]), [a].eq_ignore_ascii_case(&[b]), "{a} {b}");
+                assert_eq!(
+                    is(&[a], &[b], Known::To).is_some(),
+                    [a].eq_ignore_ascii_case(&[b]),
+                    "{a} {b}"
+                );
             }
         }
     }

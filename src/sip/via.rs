@@ -113,7 +113,9 @@ impl<'a> Via<'a> {
 fn split_protocol(text: &str) -> Option<(&str, &str)> {
     // The usual `SIP/2.0/UDP ` without spaces inside.
     let bytes = text.as_bytes();
-    if bytes.len() > 8 && bytes[..8].eq_ignore_ascii_case(b"SIP/2.0/") {
+    let first8 = bytes.first_chunk::<8>().map(|b| u64::from_le_bytes(*b));
+    // `SIP/2.0/` in any case: the letters folded to lower case, the rest compared as is.
+    if bytes.len() > 8 && first8.is_some_and(|w| w | 0x20_2020 == u64::from_le_bytes(*b"sip/2.0/")) {
         let letters = bytes[8..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
         if letters > 0 && matches!(bytes.get(8 + letters), Some(b' ' | b'\t')) {
             return Some((&text[8..8 + letters], &text[8 + letters..]));
