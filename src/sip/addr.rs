@@ -21,6 +21,12 @@ pub struct NameAddr<'a> {
 impl<'a> NameAddr<'a> {
     /// Parses one address; `Err` carries a short reason.
     pub fn parse(raw: &'a str) -> Result<NameAddr<'a>, &'static str> {
+        NameAddr::parse_seen(raw, None)
+    }
+
+    /// As [`NameAddr::parse`]; when the address's URI is written exactly as `seen` (a phone's
+    /// From and To usually repeat its Request-URI), `seen`'s parse is reused.
+    pub fn parse_seen(raw: &'a str, seen: Option<&Uri<'_>>) -> Result<NameAddr<'a>, &'static str> {
         let raw = raw.trim_fast();
         let (display, uri_text, rest) = match find_unquoted(raw, b'<') {
             Some(open) => {
@@ -36,7 +42,10 @@ impl<'a> NameAddr<'a> {
                 (None, uri, rest)
             }
         };
-        let uri = Uri::parse(uri_text).ok_or("bad URI")?;
+        let uri = match seen.and_then(|seen| seen.moved_to(uri_text)) {
+            Some(uri) => uri,
+            None => Uri::parse(uri_text).ok_or("bad URI")?,
+        };
         let params = match rest.as_bytes().first() {
             None => "",
             Some(b';') => &rest[1..],

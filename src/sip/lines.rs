@@ -78,22 +78,25 @@ impl<'a> LineFinder<'a> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn masks(block: &[u8; BLOCK]) -> (u64, u64) {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_setzero_si128};
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    };
     let mut lf = 0u64;
     let mut odd = 0u64;
     for (i, part) in block.chunks_exact(16).enumerate() {
         // SAFETY: the target has SSE2 (checked by the `cfg` above); `part` is 16 readable
         // bytes and `_mm_loadu_si128` has no alignment requirement.
-        let (is_lf, is_nul, is_high) = unsafe {
+        let (is_lf, is_odd) = unsafe {
             let v = _mm_loadu_si128(part.as_ptr().cast());
             (
                 _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u16,
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) as u16,
-                _mm_movemask_epi8(v) as u16,
+                // The high bit of each byte: set for 0x80 and above, and for NUL once the
+                // NUL comparison (all ones) is or-ed in.
+                _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_setzero_si128()))) as u16,
             )
         };
         lf |= u64::from(is_lf) << (16 * i);
-        odd |= u64::from(is_nul | is_high) << (16 * i);
+        odd |= u64::from(is_odd) << (16 * i);
     }
     (lf, odd)
 }

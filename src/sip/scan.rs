@@ -28,10 +28,17 @@ pub struct RawHeader<'a> {
 
 impl<'a> RawHeader<'a> {
     /// The value as text, or a malformed-header error naming this header.
+    #[inline]
     pub fn text(&self) -> Result<&'a str, ParseError> {
-        if let Some(text) = self.checked {
-            return Ok(text);
+        match self.checked {
+            Some(text) => Ok(text),
+            None => self.text_checked(),
         }
+    }
+
+    /// [`RawHeader::text`] for a value the scan could not vouch for.
+    #[cold]
+    fn text_checked(&self) -> Result<&'a str, ParseError> {
         if self.value.contains(&0) {
             return Err(self.malformed("NUL byte in value"));
         }
@@ -197,6 +204,7 @@ impl<'a> Headers<'a> {
 impl<'a> Iterator for Headers<'a> {
     type Item = Result<RawHeader<'a>, ParseError>;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;

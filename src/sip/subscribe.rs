@@ -126,8 +126,12 @@ impl<'a> Subscribe<'a> {
                         vias.push(Via::parse(entry).map_err(|r| header.malformed(r))?);
                     }
                 }
-                Known::From => set_once(&mut from, || NameAddr::parse(text).map_err(|r| header.malformed(r)))?,
-                Known::To => set_once(&mut to, || NameAddr::parse(text).map_err(|r| header.malformed(r)))?,
+                Known::From => set_once(&mut from, || {
+                    NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))
+                })?,
+                Known::To => set_once(&mut to, || {
+                    NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))
+                })?,
                 Known::Contact => set_once(&mut contact, || {
                     let first = split_outside_quotes(text, b',').next().unwrap_or(text);
                     NameAddr::parse(first).map_err(|r| header.malformed(r))

@@ -78,6 +78,31 @@ impl<'a> Uri<'a> {
         })
     }
 
+    /// This URI's parse, for `text` written exactly as this URI's `raw` (the fields then
+    /// borrow from `text`); `None` for any other text.
+    pub fn moved_to<'b>(&self, text: &'b str) -> Option<Uri<'b>> {
+        if text != self.raw {
+            return None;
+        }
+        let base = self.raw.as_ptr() as usize;
+        // A field is a slice of `raw` (or empty): the same bytes of `text`.
+        let at = |field: &str| -> Option<&'b str> {
+            if field.is_empty() {
+                return Some("");
+            }
+            let start = (field.as_ptr() as usize).checked_sub(base)?;
+            text.get(start..start + field.len())
+        };
+        Some(Uri {
+            raw: text,
+            scheme: at(self.scheme)?,
+            user: self.user.map(at).map_or(Some(None), |u| u.map(Some))?,
+            host: self.host.map(at).map_or(Some(None), |h| h.map(Some))?,
+            port: self.port,
+            params: at(self.params)?,
+        })
+    }
+
     pub fn param(&self, name: &str) -> Option<params::Param<'a>> {
         params::find(self.params, name)
     }
@@ -128,12 +153,20 @@ pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
 
 /// A port number, as `str::parse::<u16>` reads it (surrounding whitespace allowed).
 pub fn parse_port(text: &str) -> Option<u16> {
-    let text = text.trim_fast();
-    let bytes = text.as_bytes();
-    if (1..=4).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
-        return Some(bytes.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0')));
+    // One to four plain digits (no overflow possible): the usual port, read directly.
+    let digits = text.as_bytes();
+    if (1..=4).contains(&digits.len()) {
+        let mut port = 0u16;
+        let mut plain = true;
+        for &d in digits {
+            plain &= d.is_ascii_digit();
+            port = port.wrapping_mul(10).wrapping_add(u16::from(d.wrapping_sub(b'0')));
+        }
+        if plain {
+            return Some(port);
+        }
     }
-    text.parse().ok()
+    text.trim_fast().parse().ok()
 }
 
 #[cfg(test)]
@@ -150,6 +183,25 @@ mod tests {
         assert_eq!(u.param("transport").unwrap().value, Some("udp"));
         let u = Uri::parse("sip:192.168.5.175:5080").unwrap();
         assert_eq!((u.user, u.host, u.port), (None, Some("192.168.5.175"), Some(5080)));
+    }
+
+    #[test]
+    fn a_parse_moves_to_the_same_text_elsewhere() {
+        for raw in [
+            "sip:MAC%3A000B82273B89@224.0.1.75;transport=udp",
+            "192.168.1.2:5060",
+            "sip:[::1]:5062",
+            "x",
+        ] {
+            let first = Uri::parse(raw).unwrap();
+            let copy = raw.to_owned();
+            let moved = first.moved_to(&copy).unwrap();
+            assert_eq!(moved, Uri::parse(&copy).unwrap());
+            let inside = |s: &str| s.is_empty() || copy.as_bytes().as_ptr_range().contains(&s.as_ptr());
+            assert!(inside(moved.raw) && inside(moved.scheme) && inside(moved.params));
+            assert!(moved.user.is_none_or(inside) && moved.host.is_none_or(inside));
+            assert!(first.moved_to("sip:other@host").is_none());
+        }
     }
 
     #[test]

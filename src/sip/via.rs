@@ -79,6 +79,8 @@ impl<'a> Via<'a> {
     pub fn parse(raw: &'a str) -> Result<Via<'a>, &'static str> {
         let raw = raw.trim_fast();
         let (protocol, rest) = split_protocol(raw).ok_or("bad sent-protocol")?;
+        // The space after the protocol (the sent-by is trimmed below anyway).
+        let rest = rest.trim_start_matches([' ', '\t']);
         let (sent_by, params) = split_at_byte(rest, b';').unwrap_or((rest, ""));
         let (host, port) = split_host_port(sent_by).ok_or("bad sent-by")?;
         let host = host.ok_or("missing sent-by host")?;
