@@ -126,24 +126,27 @@ impl<'a> Subscribe<'a> {
                         vias.push(Via::parse(entry).map_err(|r| header.malformed(r))?);
                     }
                 }
-                Known::From => set_once(&mut from, || {
-                    NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))
-                })?,
-                Known::To => set_once(&mut to, || {
-                    NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))
-                })?,
-                Known::Contact => set_once(&mut contact, || {
+                // Each value is parsed straight into its slot; the first occurrence counts.
+                Known::From if from.is_none() => {
+                    from = Some(NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))?);
+                }
+                Known::To if to.is_none() => {
+                    to = Some(NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))?);
+                }
+                Known::Contact if contact.is_none() => {
                     let first = split_outside_quotes(text, b',').next().unwrap_or(text);
-                    NameAddr::parse(first).map_err(|r| header.malformed(r))
-                })?,
-                Known::CallId => set_once(&mut call_id, || non_empty(header, text))?,
-                Known::CSeq => set_once(&mut cseq, || parse_cseq(header, text))?,
-                Known::Expires => set_once(&mut expires, || number(header, text))?,
-                Known::MaxForwards => set_once(&mut max_forwards, || number(header, text))?,
-                Known::ContentLength => set_once(&mut content_length, || number::<usize>(header, text))?,
-                Known::Event => set_once(&mut event, || Ok((Event::parse(text), *header)))?,
-                Known::Accept => set_once(&mut accept, || Ok(text))?,
-                Known::UserAgent => set_once(&mut user_agent, || Ok(text))?,
+                    contact = Some(NameAddr::parse(first).map_err(|r| header.malformed(r))?);
+                }
+                Known::CallId if call_id.is_none() => call_id = Some(non_empty(header, text)?),
+                Known::CSeq if cseq.is_none() => cseq = Some(parse_cseq(header, text)?),
+                Known::Expires if expires.is_none() => expires = Some(number(header, text)?),
+                Known::MaxForwards if max_forwards.is_none() => max_forwards = Some(number(header, text)?),
+                Known::ContentLength if content_length.is_none() => content_length = Some(number(header, text)?),
+                Known::Event if event.is_none() => event = Some((Event::parse(text), *header)),
+                Known::Accept if accept.is_none() => accept = Some(text),
+                Known::UserAgent if user_agent.is_none() => user_agent = Some(text),
+                // Later copies of a single-valued header are ignored.
+                _ => {}
             }
         }
 
@@ -190,14 +193,6 @@ impl<'a> Subscribe<'a> {
 
 fn missing(name: &'static str) -> ParseError {
     ParseError::MissingHeader { name }
-}
-
-/// Keeps the first occurrence of a single-valued header; later duplicates are ignored.
-fn set_once<T>(slot: &mut Option<T>, parse: impl FnOnce() -> Result<T, ParseError>) -> Result<(), ParseError> {
-    if slot.is_none() {
-        *slot = Some(parse()?);
-    }
-    Ok(())
 }
 
 fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, ParseError> {
