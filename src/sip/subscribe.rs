@@ -325,6 +325,16 @@ mod tests {
             err(replace("SUBSCRIBE sip", "INVITE sip")),
             ParseError::NotSubscribe { .. }
         ));
+        // One pass: the first problem in the message is the one reported, so another method
+        // is told as such even when a later header is broken.
+        assert!(matches!(
+            err(replace("SUBSCRIBE sip", "NOTIFY sip").replace("CSeq: 20000", "CSeq: many")),
+            ParseError::NotSubscribe { .. }
+        ));
+        assert_eq!(
+            err(replace(">;tag=", ";tag=").replace("CSeq: 20000", "CSeq: many")).to_string(),
+            "malformed header 2 (From): missing '>'"
+        );
         assert_eq!(
             err(replace(
                 "SUBSCRIBE sip:MAC%3A000B82273B89@224.0.1.75 SIP/2.0",
