@@ -158,13 +158,32 @@ pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
 #[inline]
 fn split_first(text: &str, sep: u8) -> (&str, Option<&str>) {
     let bytes = text.as_bytes();
-    // Up to the first quote or opening bracket, `sep` is outside all of them.
-    let plain = find_any(bytes, [sep, b'"', b'<', b'[']);
-    match plain {
-        None => (text, None),
-        Some(i) if bytes[i] == sep => (&text[..i], Some(&text[i + 1..])),
-        Some(i) => split_first_nested(text, sep, i),
+    let mut from = 0;
+    // Outside quotes and brackets, jumping from one delimiter to the next.
+    while let Some(found) = find_any(&bytes[from..], [sep, b'"', b'<', b'[']) {
+        let at = from + found;
+        match bytes[at] {
+            b'"' => from = after_quoted(bytes, at + 1),
+            b if b == sep => return (&text[..at], Some(&text[at + 1..])),
+            _ => return split_first_nested(text, sep, at),
+        }
     }
+    (text, None)
+}
+
+/// Where a quoted string whose text starts at `from` ends: after its closing quote (a
+/// backslash escapes the byte after it), or the end of `bytes` when it is not closed.
+#[inline]
+fn after_quoted(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(found) = find_any(&bytes[at.min(bytes.len())..], [b'"', b'\\', b'"', b'"']) {
+        let hit = at + found;
+        if bytes[hit] == b'"' {
+            return hit + 1;
+        }
+        at = hit + 2;
+    }
+    bytes.len()
 }
 
 /// [`split_first`] from `from` on, where a quote or bracket opens.
