@@ -423,7 +423,10 @@ fn rendered_file(
                 }
                 None => return Err(Failure::Input(format!("{name}: no device {mac}"))),
             };
-            let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
+            let vendor = assignment
+                .vendor
+                .clone()
+                .or_else(|| device.vendor.as_deref().map(str::to_owned));
             let file = render_assignment(assignment, &device)
                 .map_err(|e| Failure::Input(format!("{name}: device {mac}: {e}")))?;
             Ok((file, vendor, format!("device {mac}")))
@@ -581,7 +584,7 @@ fn cipher_named(name: &str, option: &str) -> Result<Cipher, Failure> {
 /// `MAC vendor model` of a device, for one-line messages (values from the packet escaped).
 fn describe(device: &Device) -> String {
     let mac = device.mac.map_or_else(|| "no-mac".to_owned(), |m| m.to_lower_hex());
-    let text = |v: &Option<String>| v.as_deref().map_or_else(|| "?".to_owned(), printable);
+    let text = |v: &Option<sippnp::text::Text>| v.as_deref().map_or_else(|| "?".to_owned(), printable);
     format!("{mac} {} {}", text(&device.vendor), text(&device.model))
 }
 

@@ -20,6 +20,7 @@ pub mod responder;
 pub mod route;
 pub mod sip;
 pub mod template;
+pub mod text;
 pub mod timezone;
 
 mod ffi;

@@ -3,11 +3,10 @@
 //! the URLs it hands out. Sans-IO: no sockets, clocks or threads.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use crate::assign::{Assignment, Decision, Lookup};
-use crate::device::{self, Device, Mac};
+use crate::device::{self, Device, Mac, ip_text};
 use crate::error::Error;
 use crate::ids::IdGen;
 use crate::net::join_host_port;
@@ -17,6 +16,7 @@ use crate::sip::notify::{NotifyParams, build_notify};
 use crate::sip::response::{OkParams, build_ok};
 use crate::sip::{Subscribe, unfold};
 use crate::template::UrlTemplate;
+use crate::text::Text;
 
 /// What to do with devices the host does not know.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,10 +45,10 @@ pub struct Config {
 pub struct Packet {
     pub bytes: Vec<u8>,
     /// Destination host (IP literal or a name the host must resolve), without brackets.
-    pub host: String,
+    pub host: Text,
     pub port: u16,
     /// `UDP`, `TCP`, …
-    pub transport: String,
+    pub transport: Text,
 }
 
 /// Why the responder stays silent.
@@ -62,6 +62,10 @@ pub enum Silence {
 
 /// The responder's answer to one datagram.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "kept inline on purpose: boxing the packets would put allocations back on the answer path"
+)]
 pub enum Outcome {
     Answer {
         device: Device,
@@ -204,7 +208,7 @@ impl<L: Lookup> Responder<L> {
         )?;
         let response = Packet {
             bytes: ok,
-            host: ip_string(source.ip()),
+            host: ip_text(source.ip()),
             port: source.port(),
             transport: device.transport.clone(),
         };
@@ -226,7 +230,7 @@ impl<L: Lookup> Responder<L> {
         )?;
         let notify = Packet {
             bytes: notify_bytes,
-            host: device.contact_host.clone().unwrap_or_else(|| ip_string(source.ip())),
+            host: device.contact_host.clone().unwrap_or_else(|| ip_text(source.ip())),
             port: device.contact_port,
             transport,
         };
@@ -301,12 +305,12 @@ pub fn device_for_route(route: &Route) -> Device {
     let mut device = match &route.target {
         Target::Device(mac) => Device::from_mac(*mac),
         Target::Model(model) => Device {
-            model: Some(model.clone()),
+            model: Some(Text::from(model.as_str())),
             ..Device::default()
         },
         Target::Common => Device::default(),
     };
-    device.vendor = Some(route.vendor.to_owned());
+    device.vendor = Some(Text::from(route.vendor));
     device
 }
 
@@ -314,28 +318,25 @@ pub fn device_for_route(route: &Route) -> Device {
 /// when the assignment leaves them out.
 pub fn render_assignment(mut assignment: Assignment, device: &Device) -> Result<RenderedFile, Error> {
     assignment.mac = assignment.mac.or(device.mac);
-    let vendor = assignment.vendor.clone().or_else(|| device.vendor.clone());
+    let vendor = assignment
+        .vendor
+        .clone()
+        .or_else(|| device.vendor.as_deref().map(str::to_owned));
     let vendor = vendor.ok_or(Error::Render(render::RenderError::MissingVendor))?;
     Ok(render::render(&vendor, &assignment)?)
 }
 
 /// `ip` as text in one allocation (`to_string` grows its string while formatting).
-fn ip_string(ip: std::net::IpAddr) -> String {
-    let mut text = String::with_capacity(45);
-    let _ = write!(text, "{ip}");
-    text
-}
-
 /// Request-URI and transport for the NOTIFY: the subscriber's Contact, or its source address
 /// when the Contact is missing or has no host.
-fn notify_target<'a>(sub: &Subscribe<'a>, device: &Device) -> (Cow<'a, str>, String) {
+fn notify_target<'a>(sub: &Subscribe<'a>, device: &Device) -> (Cow<'a, str>, Text) {
     let contact_uri = sub.contact.as_ref().map(|c| c.uri).filter(|u| u.host.is_some());
     let transport = contact_uri
         .and_then(|u| u.param("transport"))
         .and_then(|p| p.value)
         // Only a transport name (`udp`, `tcp`, `tls`, `sctp`, `ws`, …) goes into the Via.
         .filter(|t| !t.is_empty() && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .map_or_else(|| device.transport.clone(), str::to_ascii_uppercase);
+        .map_or_else(|| device.transport.clone(), Text::upper_case);
     let target = match contact_uri {
         Some(uri) if !uri.scheme.is_empty() => Cow::Borrowed(uri.raw.split('?').next().unwrap_or(uri.raw)),
         Some(uri) => Cow::Owned(format!("sip:{}", uri.raw.split('?').next().unwrap_or(uri.raw))),
@@ -383,7 +384,7 @@ mod tests {
             Outcome::Answer { notify, .. } => {
                 let text = String::from_utf8(notify.bytes).expect("utf-8");
                 let via = text.lines().find(|l| l.starts_with("Via:")).expect("via").to_owned();
-                (via, notify.transport)
+                (via, notify.transport.to_string())
             }
             other => panic!("{other:?}"),
         }

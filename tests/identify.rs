@@ -21,13 +21,13 @@ fn every_fixture_identifies_as_expected() {
         let got = [
             ("mac", device.mac.map(|m| m.to_string())),
             ("mac_source", device.mac_source.map(|s| s.as_str().to_owned())),
-            ("vendor", device.vendor.clone()),
-            ("model", device.model.clone()),
-            ("firmware", device.firmware.clone()),
-            ("profile_type", device.profile_type.clone()),
+            ("vendor", device.vendor.as_deref().map(str::to_owned)),
+            ("model", device.model.as_deref().map(str::to_owned)),
+            ("firmware", device.firmware.as_deref().map(str::to_owned)),
+            ("profile_type", device.profile_type.as_deref().map(str::to_owned)),
             ("contact", device.contact()),
-            ("transport", Some(device.transport.clone())),
-            ("call_id", Some(device.call_id.clone())),
+            ("transport", Some(device.transport.to_string())),
+            ("call_id", Some(device.call_id.to_string())),
         ];
         for (field, value) in got {
             let expected = want[field].as_str().map(str::to_owned);

@@ -484,7 +484,7 @@ fn mac_text(mac: Option<Mac>) -> String {
 }
 
 /// A value from a packet, escaped, `?` when missing.
-fn field(value: &Option<String>) -> String {
+fn field(value: &Option<sippnp::text::Text>) -> String {
     value.as_deref().map_or_else(|| "?".to_owned(), quoted)
 }
 

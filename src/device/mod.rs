@@ -10,6 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 pub use mac::Mac;
 
 use crate::sip::{Subscribe, unfold};
+use crate::text::Text;
 
 /// Where the MAC was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,19 +41,19 @@ pub struct Device {
     pub mac: Option<Mac>,
     pub mac_source: Option<MacSource>,
     /// Canonical lower-case vendor id (`grandstream`, `snom`, …).
-    pub vendor: Option<String>,
-    pub model: Option<String>,
-    pub firmware: Option<String>,
+    pub vendor: Option<Text>,
+    pub model: Option<Text>,
+    pub firmware: Option<Text>,
     /// Event `profile-type` (`device`, `application`, …).
-    pub profile_type: Option<String>,
-    pub user_agent: Option<String>,
+    pub profile_type: Option<Text>,
+    pub user_agent: Option<Text>,
     /// Where the phone takes requests (its Contact), without IPv6 brackets.
-    pub contact_host: Option<String>,
+    pub contact_host: Option<Text>,
     /// Contact port; 5060 (5061 for sips) when the Contact names none.
     pub contact_port: u16,
     /// Transport of the topmost Via, as written (`UDP`, …).
-    pub transport: String,
-    pub call_id: String,
+    pub transport: Text,
+    pub call_id: Text,
     /// The phone's address: the datagram's source, else the Contact host if it is an IP.
     pub ip: Option<IpAddr>,
 }
@@ -63,7 +64,7 @@ impl Device {
         Device {
             mac: Some(mac),
             mac_source: Some(MacSource::Host),
-            vendor: oui::vendor_for(mac.oui()).map(str::to_owned),
+            vendor: oui::vendor_for(mac.oui()).map(Text::from),
             contact_port: 5060,
             ..Device::default()
         }
@@ -78,35 +79,28 @@ impl Device {
 
 /// Gathers the identity of the phone that sent `sub` (from `source`, if known).
 pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
-    let user_agent = sub.user_agent.map(|ua| unfold(ua).into_owned());
+    let user_agent = sub.user_agent.map(unfold);
     let (mac, mac_source) = find_mac(sub, user_agent.as_deref());
-    let ua_parts = user_agent
-        .as_deref()
-        .map(user_agent::model_and_firmware)
-        .unwrap_or_default();
     let [profile_type, event_vendor, event_model, event_version] = sub.event.identity();
-    let model = event_model
-        .map(|m| m.into_owned())
-        .or_else(|| ua_parts.0.map(str::to_owned));
-    let firmware = event_version
-        .map(|v| v.into_owned())
-        .or_else(|| ua_parts.1.map(str::to_owned));
+    // The User-Agent is read for model and firmware only when the Event lacks them.
+    let ua_parts = match (&event_model, &event_version) {
+        (Some(_), Some(_)) => (None, None),
+        _ => user_agent
+            .as_deref()
+            .map(user_agent::model_and_firmware)
+            .unwrap_or_default(),
+    };
+    let model = event_model.map(Text::from).or_else(|| ua_parts.0.map(Text::from));
+    let firmware = event_version.map(Text::from).or_else(|| ua_parts.1.map(Text::from));
     let vendor = find_vendor(sub, mac, user_agent.as_deref(), event_vendor);
 
     let contact_uri = sub.contact.as_ref().map(|c| c.uri);
     let via = &sub.vias[0];
     let contact_host = contact_uri
         .and_then(|u| u.host)
-        .map(str::to_owned)
-        .or_else(|| {
-            source.map(|s| {
-                // One allocation (`to_string` grows its string while formatting).
-                let mut text = String::with_capacity(45);
-                let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{}", s.ip()));
-                text
-            })
-        })
-        .or_else(|| Some(via.host.to_owned()));
+        .map(Text::from)
+        .or_else(|| source.map(|s| ip_text(s.ip())))
+        .or_else(|| Some(Text::from(via.host)));
     let default_port = if contact_uri.is_some_and(|u| u.scheme.eq_ignore_ascii_case("sips")) {
         5061
     } else {
@@ -128,14 +122,21 @@ pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
         vendor,
         model,
         firmware,
-        profile_type: profile_type.map(|p| p.into_owned()),
-        user_agent,
+        profile_type: profile_type.map(Text::from),
+        user_agent: user_agent.map(Text::from),
         contact_host,
         contact_port,
-        transport: via.transport.to_ascii_uppercase(),
-        call_id: unfold(sub.call_id).into_owned(),
+        transport: Text::upper_case(via.transport),
+        call_id: Text::from(unfold(sub.call_id)),
         ip,
     }
+}
+
+/// `ip` as its `Display` writes it.
+pub fn ip_text(ip: IpAddr) -> Text {
+    let mut bytes = [0u8; 64];
+    let text = crate::sip::writer::ip_bytes(ip, &mut bytes);
+    Text::from(std::str::from_utf8(text).expect("an address prints as ASCII"))
 }
 
 fn find_mac(sub: &Subscribe<'_>, user_agent: Option<&str>) -> (Option<Mac>, Option<MacSource>) {
@@ -163,16 +164,16 @@ fn find_vendor(
     mac: Option<Mac>,
     user_agent: Option<&str>,
     event_vendor: Option<std::borrow::Cow<'_, str>>,
-) -> Option<String> {
+) -> Option<Text> {
     let known = mac
         .and_then(|m| oui::vendor_for(m.oui()))
         .or_else(|| user_agent.and_then(user_agent::vendor));
     if let Some(v) = known {
-        return Some(v.to_owned());
+        return Some(Text::from(v));
     }
     if let Some(named) = event_vendor.filter(|v| !v.eq_ignore_ascii_case("oem")) {
-        return Some(user_agent::vendor(&named).map_or_else(|| named.to_ascii_lowercase(), str::to_owned));
+        return Some(user_agent::vendor(&named).map_or_else(|| Text::from(named.to_ascii_lowercase()), Text::from));
     }
     let uri_user = sub.request_uri.user.unwrap_or("");
-    uri_user.contains("%3a").then(|| "snom".to_owned())
+    uri_user.contains("%3a").then(|| Text::from("snom"))
 }

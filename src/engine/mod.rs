@@ -52,13 +52,14 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::net::{IpAddr, SocketAddr};
 
 use crate::assign::Lookup;
-use crate::device::{Device, Mac};
+use crate::device::{Device, Mac, ip_text};
 use crate::error::Error;
 use crate::net::{bracket_ipv6, join_host_port};
 use crate::responder::{Outcome, Packet, Responder};
 use crate::sip::check_sync::{CheckSyncParams, build_check_sync};
 use crate::sip::incoming::{self, Incoming};
 use crate::sip::{Subscribe, unfold};
+use crate::text::Text;
 use lru::Lru;
 
 pub use config::EngineConfig;
@@ -310,9 +311,9 @@ impl<L: Lookup> Engine<L> {
         })?;
         let packet = Packet {
             bytes,
-            host: target.ip().to_string(),
+            host: ip_text(target.ip()),
             port: target.port(),
-            transport: "UDP".to_owned(),
+            transport: Text::from("UDP"),
         };
         let key = self.fingerprint(&call_id, "");
         let tx = self.start_tx(packet, self.hash64(&branch), 1);
@@ -367,9 +368,9 @@ impl<L: Lookup> Engine<L> {
                     exchange.last_seen = now;
                     let resend = exchange.ok.as_ref().map(|ok| Packet {
                         bytes: ok.to_vec(),
-                        host: source.ip().to_string(),
+                        host: ip_text(source.ip()),
                         port: source.port(),
-                        transport: exchange.ok_transport.to_string(),
+                        transport: Text::from(exchange.ok_transport.as_ref()),
                     });
                     self.exchanges.touch(slot);
                     if let Some(packet) = resend {

@@ -2,6 +2,7 @@
 
 use super::params::TrimFast;
 use super::params::{self, split_at_byte};
+use super::search::find_byte;
 use super::uri::Uri;
 
 /// A name-addr or addr-spec with its header parameters.
@@ -20,27 +21,42 @@ pub struct NameAddr<'a> {
 impl<'a> NameAddr<'a> {
     /// Parses one address; `Err` carries a short reason.
     pub fn parse(raw: &'a str) -> Result<NameAddr<'a>, &'static str> {
+        NameAddr::parse_seen(raw, None)
+    }
+
+    /// As [`NameAddr::parse`]; when the address's URI is written exactly as `seen` (a phone's
+    /// From and To usually repeat its Request-URI), `seen`'s parse is reused.
+    pub fn parse_seen(raw: &'a str, seen: Option<&Uri<'_>>) -> Result<NameAddr<'a>, &'static str> {
         let raw = raw.trim_fast();
         let (display, uri_text, rest) = match find_unquoted(raw, b'<') {
             Some(open) => {
-                let close = raw[open..].bytes().position(|b| b == b'>').ok_or("missing '>'")? + open;
-                let display = raw[..open].trim_fast().trim_matches('"').trim_fast();
-                (
-                    Some(display).filter(|d| !d.is_empty()),
-                    &raw[open + 1..close],
-                    &raw[close + 1..],
-                )
+                let close = find_byte(&raw.as_bytes()[open..], b'>').ok_or("missing '>'")? + open;
+                let display = match open {
+                    0 => None,
+                    _ => Some(raw[..open].trim_fast().trim_matches('"').trim_fast()).filter(|d| !d.is_empty()),
+                };
+                (display, &raw[open + 1..close], &raw[close + 1..])
             }
             None => {
                 let (uri, rest) = split_at_byte(raw, b';').unwrap_or((raw, ""));
                 (None, uri, rest)
             }
         };
-        let uri = Uri::parse(uri_text).ok_or("bad URI")?;
-        let params = rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start());
-        let tag = params::find(params, "tag")
-            .and_then(|p| p.value)
-            .filter(|t| !t.is_empty());
+        let uri = match seen.and_then(|seen| seen.moved_to(uri_text)) {
+            Some(uri) => uri,
+            None => Uri::parse(uri_text).ok_or("bad URI")?,
+        };
+        let params = match rest.as_bytes().first() {
+            None => "",
+            Some(b';') => &rest[1..],
+            Some(_) => rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start()),
+        };
+        let tag = match params {
+            "" => None,
+            _ => params::find(params, "tag")
+                .and_then(|p| p.value)
+                .filter(|t| !t.is_empty()),
+        };
         Ok(NameAddr {
             raw,
             display,

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::params::TrimFast;
-use super::params::{self, Param, split_at_byte};
+use super::params::{self, Param, eq_fold, split_at_byte};
 
 /// `ua-profile;profile-type="device";vendor=…;model=…;version=…`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +36,18 @@ impl<'a> Event<'a> {
     /// The identity parameters in one pass over the list, each as [`Event::param`] gives it:
     /// `[profile-type, vendor (or Panasonic's vender), model, version]`.
     pub fn identity(&self) -> [Option<Cow<'a, str>>; 4] {
-        const NAMES: [&str; 5] = ["profile-type", "vendor", "vender", "model", "version"];
         let mut first: [Option<Param<'a>>; 5] = [None; 5];
         for p in params::iter(self.params) {
-            if let Some(i) = NAMES.iter().position(|n| p.name.eq_ignore_ascii_case(n)) {
-                first[i].get_or_insert(p);
-            }
+            let name = p.name.as_bytes();
+            let slot = match name.len() {
+                12 if eq_fold(name, b"profile-type") => 0,
+                6 if eq_fold(name, b"vendor") => 1,
+                6 if eq_fold(name, b"vender") => 2,
+                5 if eq_fold(name, b"model") => 3,
+                7 if eq_fold(name, b"version") => 4,
+                _ => continue,
+            };
+            first[slot].get_or_insert(p);
         }
         let value = |i: usize| first[i].and_then(Event::value_of);
         [value(0), value(1).or_else(|| value(2)), value(3), value(4)]

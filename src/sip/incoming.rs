@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use super::addr::NameAddr;
 use super::error::ParseError;
 use super::params::split_outside_quotes;
-use super::scan::{RawHeader, scan, unfold};
+use super::scan::{self, RawHeader, unfold};
 use super::via::Via;
 
 /// A request or a response, by its start line.
@@ -41,15 +41,16 @@ impl<'a> Incoming<'a> {
     /// broken, or the start line is neither a request line nor a status line with a code
     /// from 100 to 699.
     pub fn parse(datagram: &'a [u8]) -> Result<Incoming<'a>, ParseError> {
-        let scanned = scan(datagram)?;
-        let start = parse_start_line(scanned.start_line)?;
+        let (start_line, headers) = scan::start(datagram)?;
+        let start = parse_start_line(start_line)?;
         let mut branch = None;
         let mut have_via = false;
         let mut call_id = None;
         let mut cseq = None;
         let mut from_tag = None;
         let mut to_tag = None;
-        for header in &scanned.headers {
+        for header in headers {
+            let header = &header?;
             let Some(known) = classify(header.name) else { continue };
             let text = header.text()?;
             match known {

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use super::search::{find_any, find_byte};
+
 /// One parameter: name, and value if it had `=` (quotes removed, escapes kept raw).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Param<'a> {
@@ -30,6 +32,22 @@ impl Param<'_> {
 
 /// `str::trim` with a fast path: most SIP values start and end with a visible ASCII byte, and
 /// then there is nothing to trim. Otherwise exactly `str::trim` (Unicode whitespace).
+/// Whether `name` is `lower` in any ASCII case. `lower` holds lower-case letters, digits and
+/// punctuation; with its length a constant the comparison runs without a loop.
+#[inline(always)]
+pub(crate) fn eq_fold<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
+    let Ok(name) = <&[u8; N]>::try_from(name) else {
+        return false;
+    };
+    let mut same = true;
+    for i in 0..N {
+        // Where `lower` has a letter, bit 0x20 of `name` is ignored; elsewhere bytes must match.
+        let fold = u8::from(lower[i].is_ascii_lowercase()) << 5;
+        same &= (name[i] | fold) == lower[i];
+    }
+    same
+}
+
 pub trait TrimFast {
     fn trim_fast(&self) -> &str;
 }
@@ -37,19 +55,32 @@ pub trait TrimFast {
 impl TrimFast for str {
     #[inline]
     fn trim_fast(&self) -> &str {
+        // What `str::trim` removes, when both ends are ASCII; otherwise `trim` itself.
         let b = self.as_bytes();
         match (b.first(), b.last()) {
-            (Some(&f), Some(&l)) if f > b' ' && f < 0x80 && l > b' ' && l < 0x80 => self,
-            (None, _) => self,
-            _ => self.trim(),
+            (Some(&f), Some(&l)) if f > b' ' && f < 0x80 && l > b' ' && l < 0x80 => return self,
+            (None, _) => return self,
+            _ => {}
         }
+        let is_space = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
+        let (mut start, mut end) = (0, b.len());
+        while start < end && is_space(b[start]) {
+            start += 1;
+        }
+        while end > start && is_space(b[end - 1]) {
+            end -= 1;
+        }
+        if start < end && (b[start] >= 0x80 || b[end - 1] >= 0x80) {
+            return self.trim();
+        }
+        &self[start..end]
     }
 }
 
 /// Splits `text` at the first `byte` (an ASCII delimiter, so both halves are valid `str`).
 /// Byte search: cheaper than `str::split_once(char)` on the short values SIP headers hold.
 pub fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == byte)?;
+    let at = find_byte(text.as_bytes(), byte)?;
     Some((&text[..at], &text[at + 1..]))
 }
 
@@ -61,12 +92,30 @@ pub fn rsplit_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// Iterates the parameters of `list`, text that starts right after the first `;`.
 pub fn iter(list: &str) -> impl Iterator<Item = Param<'_>> {
-    split_outside_quotes(list, b';').filter_map(parse_one)
+    let mut rest = Some(list);
+    std::iter::from_fn(move || {
+        loop {
+            let (item, after) = split_first(rest?, b';');
+            rest = after;
+            if let Some(param) = parse_one(item) {
+                return Some(param);
+            }
+        }
+    })
 }
 
 /// The first parameter called `name` (case-insensitive).
 pub fn find<'a>(list: &'a str, name: &str) -> Option<Param<'a>> {
-    iter(list).find(|p| p.name.eq_ignore_ascii_case(name))
+    let mut rest = list;
+    loop {
+        let (item, after) = split_first(rest, b';');
+        // The name alone first; the value is only read for the parameter asked for.
+        let name_end = find_byte(item.as_bytes(), b'=').unwrap_or(item.len());
+        if item[..name_end].trim_fast().eq_ignore_ascii_case(name) {
+            return parse_one(item);
+        }
+        rest = after?;
+    }
 }
 
 fn parse_one(item: &str) -> Option<Param<'_>> {
@@ -96,41 +145,74 @@ fn parse_one(item: &str) -> Option<Param<'_>> {
 
 /// Splits `text` at `sep` bytes that are outside double quotes, `<…>` and `[…]`.
 pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let (item, after) = split_first(rest?, sep);
+        rest = after;
+        Some(item)
+    })
+}
+
+/// The text before the first `sep` outside double quotes, `<…>` and `[…]`, and the text after
+/// it (`None` when there is no such `sep`).
+#[inline]
+fn split_first(text: &str, sep: u8) -> (&str, Option<&str>) {
     let bytes = text.as_bytes();
-    // Most values hold no separator at all: then the whole text is the one item.
-    let single = !bytes.contains(&sep);
-    let mut start = 0;
-    let mut pos = 0;
+    let mut from = 0;
+    // Outside quotes and brackets, jumping from one delimiter to the next.
+    while let Some(found) = find_any(&bytes[from..], [sep, b'"', b'<', b'[']) {
+        let at = from + found;
+        match bytes[at] {
+            b'"' => from = after_quoted(bytes, at + 1),
+            b if b == sep => return (&text[..at], Some(&text[at + 1..])),
+            _ => return split_first_nested(text, sep, at),
+        }
+    }
+    (text, None)
+}
+
+/// Where a quoted string whose text starts at `from` ends: after its closing quote (a
+/// backslash escapes the byte after it), or the end of `bytes` when it is not closed.
+#[inline]
+fn after_quoted(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(found) = find_any(&bytes[at.min(bytes.len())..], [b'"', b'\\', b'"', b'"']) {
+        let hit = at + found;
+        if bytes[hit] == b'"' {
+            return hit + 1;
+        }
+        at = hit + 2;
+    }
+    bytes.len()
+}
+
+/// [`split_first`] from `from` on, where a quote or bracket opens.
+fn split_first_nested(text: &str, sep: u8, from: usize) -> (&str, Option<&str>) {
+    let bytes = text.as_bytes();
     let mut in_quotes = false;
     let mut depth = 0usize;
-    let mut done = false;
-    std::iter::from_fn(move || {
-        if done {
-            return None;
-        }
-        if single {
-            done = true;
-            return Some(text);
-        }
-        while pos < bytes.len() {
-            let b = bytes[pos];
-            pos += 1;
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
             match b {
-                b'\\' if in_quotes => pos += 1,
-                b'"' => in_quotes = !in_quotes,
-                b'<' | b'[' if !in_quotes => depth += 1,
-                b'>' | b']' if !in_quotes => depth = depth.saturating_sub(1),
-                _ if b == sep && !in_quotes && depth == 0 => {
-                    let item = &text[start..pos - 1];
-                    start = pos;
-                    return Some(item);
-                }
+                b'\\' => i += 1,
+                b'"' => in_quotes = false,
+                _ => {}
+            }
+        } else if b == sep && depth == 0 {
+            return (&text[..i], Some(&text[i + 1..]));
+        } else {
+            match b {
+                b'"' => in_quotes = true,
+                b'<' | b'[' => depth += 1,
+                b'>' | b']' => depth = depth.saturating_sub(1),
                 _ => {}
             }
         }
-        done = true;
-        Some(&text[start.min(text.len())..])
-    })
+        i += 1;
+    }
+    (text, None)
 }
 
 #[cfg(test)]

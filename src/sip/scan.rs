@@ -1,11 +1,16 @@
-//! The tolerant, zero-copy line scanner: splits a datagram into its start line, raw header
-//! lines and body without copying. It accepts what real phones send: LF-only line ends,
-//! leading CRLF keep-alives, folded headers (kept in the raw value; see [`unfold`]), list
-//! headers wrapped after a comma without indentation, and whitespace before the colon.
+//! The tolerant, zero-copy line scanner: splits a datagram into its start line, header lines
+//! and body in one pass, without copying. It accepts what real phones send: LF-only line
+//! ends, leading CRLF keep-alives, folded headers (kept in the raw value; see [`unfold`]),
+//! list headers wrapped after a comma without indentation, and whitespace before the colon.
+//!
+//! [`Headers`] hands out one complete header at a time (its continuation lines joined), so
+//! a parser can act on each header as the scan reaches it; [`scan`] collects them all.
 
 use std::borrow::Cow;
 
 use super::error::{ParseError, Snippet};
+use super::lines::LineFinder;
+use super::search::{find_any, find_byte};
 use super::{MAX_DATAGRAM, MAX_HEADERS};
 
 /// One header as it appears in the datagram.
@@ -17,14 +22,23 @@ pub struct RawHeader<'a> {
     pub name: &'a [u8],
     /// Value with surrounding whitespace trimmed; folded continuation lines stay inside.
     pub value: &'a [u8],
+    /// The value as text when the scan already knows it is UTF-8 without NUL.
+    checked: Option<&'a str>,
 }
 
 impl<'a> RawHeader<'a> {
     /// The value as text, or a malformed-header error naming this header.
+    #[inline]
     pub fn text(&self) -> Result<&'a str, ParseError> {
-        if let Some(text) = ascii_text(self.value) {
-            return Ok(text);
+        match self.checked {
+            Some(text) => Ok(text),
+            None => self.text_checked(),
         }
+    }
+
+    /// [`RawHeader::text`] for a value the scan could not vouch for.
+    #[cold]
+    fn text_checked(&self) -> Result<&'a str, ParseError> {
         if self.value.contains(&0) {
             return Err(self.malformed("NUL byte in value"));
         }
@@ -50,32 +64,23 @@ pub struct Scanned<'a> {
     pub body: &'a [u8],
 }
 
-impl RawHeader<'_> {
-    /// A placeholder for header arrays.
-    pub const EMPTY: RawHeader<'static> = RawHeader {
-        index: 0,
-        name: b"",
-        value: b"",
-    };
-}
-
 /// Splits `datagram` into start line, headers and body.
 pub fn scan(datagram: &[u8]) -> Result<Scanned<'_>, ParseError> {
-    let mut headers = [RawHeader::EMPTY; MAX_HEADERS];
-    let (start_line, count, body) = scan_into(datagram, &mut headers)?;
+    let (start_line, mut headers) = start(datagram)?;
+    let mut all = Vec::with_capacity(16);
+    for header in &mut headers {
+        all.push(header?);
+    }
     Ok(Scanned {
         start_line,
-        headers: headers[..count].to_vec(),
-        body,
+        headers: all,
+        body: headers.body(),
     })
 }
 
-/// As [`scan`], with the headers written into `headers` (no allocation): returns the start
-/// line, how many headers were written and the body.
-pub fn scan_into<'a>(
-    datagram: &'a [u8],
-    headers: &mut [RawHeader<'a>; MAX_HEADERS],
-) -> Result<(&'a [u8], usize, &'a [u8]), ParseError> {
+/// Reads the start line of `datagram` and returns it with the scanner for the headers that
+/// follow it.
+pub fn start(datagram: &[u8]) -> Result<(&[u8], Headers<'_>), ParseError> {
     if datagram.len() > MAX_DATAGRAM {
         return Err(ParseError::TooLarge { len: datagram.len() });
     }
@@ -83,11 +88,15 @@ pub fn scan_into<'a>(
         .iter()
         .position(|&b| b != b'\r' && b != b'\n')
         .ok_or(ParseError::Empty)?;
-    let mut lines = Lines {
+    let mut headers = Headers {
         data: datagram,
+        lines: LineFinder::new(datagram),
         pos: first,
+        count: 0,
+        done: false,
+        body_start: None,
     };
-    let Some((start_line, _)) = lines.next_line() else {
+    let Some(line) = headers.read_line() else {
         // One unterminated line: a cut-off SIP start line, or not SIP at all.
         let rest = &datagram[first..];
         let sip_like = rest.windows(7).any(|w| w.eq_ignore_ascii_case(b"SIP/2.0"));
@@ -99,140 +108,189 @@ pub fn scan_into<'a>(
             ParseError::NotSip
         });
     };
+    let start_line = &datagram[line.start..line.end];
     if !is_sip_start_line(start_line) {
         return Err(ParseError::NotSip);
     }
+    Ok((start_line, headers))
+}
 
-    let mut count = 0usize;
-    loop {
-        let Some((line, line_start)) = lines.next_line() else {
-            // The datagram ended after a complete header line but without the blank line.
-            if lines.pos < datagram.len() {
-                return Err(ParseError::Truncated {
+/// One line: where it starts, where it ends (before any CR of CRLF), and whether it is plain
+/// text (ASCII without NUL).
+#[derive(Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    plain: bool,
+}
+
+/// The headers after the start line, one complete header per step, in order. After the
+/// last one (the blank line), [`Headers::body`] is the rest of the datagram.
+pub struct Headers<'a> {
+    data: &'a [u8],
+    lines: LineFinder<'a>,
+    /// Where the next unread line starts.
+    pos: usize,
+    count: usize,
+    done: bool,
+    body_start: Option<usize>,
+}
+
+impl<'a> Headers<'a> {
+    /// What follows the blank line; empty until the scan has reached it (and when the
+    /// datagram ended after a header without one).
+    pub fn body(&self) -> &'a [u8] {
+        self.body_start.map_or(&[], |at| &self.data[at..])
+    }
+
+    /// The next complete line, or `None` when no LF is left.
+    #[inline]
+    fn read_line(&mut self) -> Option<Line> {
+        let start = self.pos;
+        let (lf, plain) = self.lines.line_end(start)?;
+        self.pos = lf + 1;
+        let end = if lf > start && self.data[lf - 1] == b'\r' {
+            lf - 1
+        } else {
+            lf
+        };
+        Some(Line { start, end, plain })
+    }
+
+    /// Stops the scan with `err`.
+    fn fail(&mut self, err: ParseError) -> Option<Result<RawHeader<'a>, ParseError>> {
+        self.done = true;
+        Some(Err(err))
+    }
+
+    /// Joins the lines that continue a header whose value ends at `line.end`: indented lines,
+    /// and lines without a colon after a value that ends in a comma (a list wrapped without
+    /// indentation). The first byte of the next line tells without reading it in most cases.
+    #[inline(always)]
+    fn join_continuations(&mut self, line: &mut Line) {
+        // The common case, told by two bytes: the next line starts a new header.
+        let next_starts_header = !matches!(self.data.get(self.pos), Some(b' ' | b'\t'));
+        let last = if line.end > line.start {
+            self.data[line.end - 1]
+        } else {
+            b':'
+        };
+        if next_starts_header && last != b',' && !is_space(last) {
+            return;
+        }
+        self.join_continuations_slow(line);
+    }
+
+    #[cold]
+    fn join_continuations_slow(&mut self, line: &mut Line) {
+        loop {
+            let comma = match self.data.get(self.pos) {
+                Some(b' ' | b'\t') => false,
+                Some(_) if last_non_space(&self.data[line.start..line.end]) == Some(b',') => true,
+                _ => return,
+            };
+            let before = self.pos;
+            let Some(next) = self.read_line() else { return };
+            if comma && (next.end == next.start || self.data[next.start..next.end].contains(&b':')) {
+                self.pos = before;
+                return;
+            }
+            line.end = next.end;
+            line.plain &= next.plain;
+        }
+    }
+}
+
+impl<'a> Iterator for Headers<'a> {
+    type Item = Result<RawHeader<'a>, ParseError>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let Some(mut line) = self.read_line() else {
+            // The datagram ended without the blank line: fine after a complete line.
+            self.done = true;
+            if self.pos < self.data.len() {
+                return self.fail(ParseError::Truncated {
                     reason: "header line without end of line",
                 });
             }
-            return Ok((start_line, count, &[]));
+            return None;
         };
-        if line.is_empty() {
-            return Ok((start_line, count, &datagram[lines.pos..]));
+        let text = &self.data[line.start..line.end];
+        let Some(&first) = text.first() else {
+            self.done = true;
+            self.body_start = Some(self.pos);
+            return None;
+        };
+        if matches!(first, b' ' | b'\t') {
+            // Continuations are joined to the header before them; this one has none.
+            return self.fail(ParseError::MalformedHeader {
+                index: 1,
+                name: Snippet::new(text),
+                reason: "continuation line before any header",
+            });
         }
-        let colon = line.iter().position(|&b| b == b':');
-        let continues_previous = matches!(line[0], b' ' | b'\t')
-            || (colon.is_none() && count > 0 && headers[count - 1].value.ends_with(b","));
-        if continues_previous {
-            let Some(last) = count.checked_sub(1).map(|i| &mut headers[i]) else {
-                return Err(ParseError::MalformedHeader {
-                    index: 1,
-                    name: Snippet::new(line),
-                    reason: "continuation line before any header",
-                });
-            };
-            let value_start = last.value.as_ptr() as usize - datagram.as_ptr() as usize;
-            let value_end = line_start + line.len();
-            last.value = trim(&datagram[value_start..value_end]);
-            continue;
-        }
-        let index = count + 1;
+        let index = self.count + 1;
         if index > MAX_HEADERS {
-            return Err(ParseError::TooManyHeaders { max: MAX_HEADERS });
+            return self.fail(ParseError::TooManyHeaders { max: MAX_HEADERS });
         }
-        let Some(colon) = colon else {
-            return Err(ParseError::MalformedHeader {
+        let Some(colon) = find_byte(text, b':') else {
+            return self.fail(ParseError::MalformedHeader {
                 index,
-                name: Snippet::new(line),
+                name: Snippet::new(text),
                 reason: "no colon",
             });
         };
+        self.count = index;
+        self.join_continuations(&mut line);
         // A name that is not a token (`Max Forwards`) cannot be a header sippnp reads; it is
         // kept as an unknown header rather than failing the whole message.
-        let name = trim(&line[..colon]);
-        headers[count] = RawHeader {
+        let value = trim_value(&self.data[line.start + colon + 1..line.end]);
+        let name = &text[..colon];
+        let name = match (name.first(), name.last()) {
+            (Some(&a), Some(&b)) if !is_space(a) && !is_space(b) => name,
+            _ => trim(name),
+        };
+        Some(Ok(RawHeader {
             index,
             name,
-            value: trim(&line[colon + 1..]),
-        };
-        count += 1;
+            value,
+            checked: line.plain.then(|| ascii_str(value)),
+        }))
     }
 }
 
-/// Line iterator that strips the CR of CRLF and remembers where each line starts.
-struct Lines<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Lines<'a> {
-    /// The next complete line (without its line end) and its offset; `None` when no LF is left.
-    fn next_line(&mut self) -> Option<(&'a [u8], usize)> {
-        let start = self.pos;
-        let rest = &self.data[start..];
-        let nl = find_byte(rest, b'\n')?;
-        self.pos = start + nl + 1;
-        let line = &rest[..nl];
-        Some((line.strip_suffix(b"\r").unwrap_or(line), start))
-    }
-}
-
-const LOW: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Whether the word has a zero byte.
+/// The last byte of `bytes` that is not a space, tab, CR or LF.
 #[inline]
-fn has_zero(w: u64) -> bool {
-    // The classic SWAR test; `& !w` keeps bytes of 0x80 and above from counting, so the answer
-    // is exact (a borrow can only mark bytes above a real zero byte).
-    (w.wrapping_sub(LOW) & !w & HIGH) != 0
+fn last_non_space(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().rev().copied().find(|&b| !is_space(b))
 }
 
-/// The first `byte` in `data`, eight bytes per step.
+/// `bytes` as text when they are all ASCII (checked eight bytes per step by `is_ascii`).
 #[inline]
-pub(crate) fn find_byte(data: &[u8], byte: u8) -> Option<usize> {
-    let pattern = LOW.wrapping_mul(u64::from(byte));
-    let mut chunks = data.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        if has_zero(w ^ pattern)
-            && let Some(i) = chunk.iter().position(|&b| b == byte)
-        {
-            return Some(offset + i);
-        }
-        offset += 8;
-    }
-    chunks.remainder().iter().position(|&b| b == byte).map(|i| offset + i)
+pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
+    bytes.is_ascii().then(|| ascii_str(bytes))
 }
 
-/// Whether `data` holds any of the bytes in `wanted` (one to three of them), eight bytes per
+/// `bytes`, which [`LineFinder`] or [`ascii_text`] found to be ASCII, as text.
+#[inline]
+fn ascii_str(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: every byte of `bytes` is below 0x80 (the callers' check: `LineFinder` saw every
+    // byte of the datagram up to the end of the lines `bytes` comes from, or `is_ascii`), and
+    // ASCII is UTF-8.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+/// Whether `data` holds any of the bytes in `wanted` (one to four of them), sixteen bytes per
 /// step.
 #[inline]
 pub(crate) fn contains_any(data: &[u8], wanted: &[u8]) -> bool {
-    let patterns: [u64; 3] = std::array::from_fn(|i| LOW.wrapping_mul(u64::from(wanted[i.min(wanted.len() - 1)])));
-    let mut chunks = data.chunks_exact(8);
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        if has_zero(w ^ patterns[0]) || has_zero(w ^ patterns[1]) || has_zero(w ^ patterns[2]) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|b| wanted.contains(b))
-}
-
-/// `value` as text when it is all ASCII without NUL (the common case, checked eight bytes per
-/// step); `None` sends the caller to the exact checks.
-#[inline]
-fn ascii_text(value: &[u8]) -> Option<&str> {
-    let mut chunks = value.chunks_exact(8);
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        if w & HIGH != 0 || has_zero(w) {
-            return None;
-        }
-    }
-    if chunks.remainder().iter().any(|&b| b == 0 || b >= 0x80) {
-        return None;
-    }
-    std::str::from_utf8(value).ok()
+    let pick = |i: usize| wanted[i.min(wanted.len() - 1)];
+    find_any(data, [pick(0), pick(1), pick(2), pick(3)]).is_some()
 }
 
 /// A request line ends with `SIP/2.0`; a status line starts with it.
@@ -243,11 +301,34 @@ fn is_sip_start_line(line: &[u8]) -> bool {
     line.len() >= n && (line[line.len() - n..].eq_ignore_ascii_case(VERSION) || line[..n].eq_ignore_ascii_case(VERSION))
 }
 
+/// [`trim`] for a header value, quicker for the usual one space after the colon.
+#[inline(always)]
+fn trim_value(bytes: &[u8]) -> &[u8] {
+    match bytes {
+        [b' ', first, .., last] if !is_space(*first) && !is_space(*last) => &bytes[1..],
+        _ => trim(bytes),
+    }
+}
+
+#[inline]
 fn trim(bytes: &[u8]) -> &[u8] {
-    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let start = bytes.iter().position(|b| !is_ws(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |e| e + 1);
-    &bytes[start..end]
+    let mut bytes = bytes;
+    while let [first, rest @ ..] = bytes
+        && is_space(*first)
+    {
+        bytes = rest;
+    }
+    while let [rest @ .., last] = bytes
+        && is_space(*last)
+    {
+        bytes = rest;
+    }
+    bytes
+}
+/// Space, tab, CR or LF.
+#[inline]
+fn is_space(b: u8) -> bool {
+    b <= b' ' && matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Replaces each line break inside a folded value (and the whitespace around it) with one
@@ -349,13 +430,6 @@ mod tests {
     fn word_at_a_time_searches_match_the_plain_ones() {
         let data: Vec<u8> = (0..=255u8).chain(b"abc\ndef:\x80\x00".iter().copied()).collect();
         for start in 0..data.len() {
-            for byte in [b'\n', b':', 0, 0x80, 0xff, b'a'] {
-                let rest = &data[start..];
-                assert_eq!(find_byte(rest, byte), rest.iter().position(|&b| b == byte));
-            }
-            let plain = (!data[start..].contains(&0) && data[start..].is_ascii())
-                .then(|| std::str::from_utf8(&data[start..]).unwrap());
-            assert_eq!(ascii_text(&data[start..]), plain);
             for wanted in [&b"\r\n\0"[..], b"\r\n", b":", b"\x80\xff"] {
                 let rest = &data[start..];
                 assert_eq!(contains_any(rest, wanted), rest.iter().any(|b| wanted.contains(b)));

@@ -1,14 +1,13 @@
 //! A ua-profile SUBSCRIBE, parsed from one datagram without copying.
 
-use super::MAX_HEADERS;
 use super::addr::NameAddr;
 use super::error::{ParseError, Snippet};
 use super::event::Event;
 use super::params::TrimFast;
-use super::params::split_outside_quotes;
-use super::scan::{RawHeader, scan_into};
+use super::params::{eq_fold, split_outside_quotes};
+use super::scan::{self, RawHeader};
 use super::uri::Uri;
-use super::via::Via;
+use super::via::{Via, Vias};
 
 /// `CSeq: 20000 SUBSCRIBE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +23,7 @@ pub struct Subscribe<'a> {
     pub method: &'a str,
     pub request_uri: Uri<'a>,
     /// Every Via, topmost first.
-    pub vias: Vec<Via<'a>>,
+    pub vias: Vias<'a>,
     pub from: NameAddr<'a>,
     pub to: NameAddr<'a>,
     pub call_id: &'a str,
@@ -57,57 +56,46 @@ enum Known {
 }
 
 fn classify(name: &[u8]) -> Option<Known> {
-    // By length first, then one case-insensitive comparison.
-    let (long, known): (&[u8], Known) = match name.len() {
-        1 => {
-            return match name[0].to_ascii_lowercase() {
-                b'v' => Some(Known::Via),
-                b'f' => Some(Known::From),
-                b't' => Some(Known::To),
-                b'i' => Some(Known::CallId),
-                b'm' => Some(Known::Contact),
-                b'o' => Some(Known::Event),
-                b'l' => Some(Known::ContentLength),
-                _ => None,
-            };
-        }
-        2 => (b"to", Known::To),
-        3 => (b"via", Known::Via),
-        4 => match name[0].to_ascii_lowercase() {
-            b'f' => (b"from", Known::From),
-            _ => (b"cseq", Known::CSeq),
+    // By length first, then one case-insensitive comparison of a known length.
+    let fold = |c: u8| c.to_ascii_lowercase();
+    match name.len() {
+        1 => match fold(name[0]) {
+            b'v' => Some(Known::Via),
+            b'f' => Some(Known::From),
+            b't' => Some(Known::To),
+            b'i' => Some(Known::CallId),
+            b'm' => Some(Known::Contact),
+            b'o' => Some(Known::Event),
+            b'l' => Some(Known::ContentLength),
+            _ => None,
         },
-        5 => (b"event", Known::Event),
-        6 => (b"accept", Known::Accept),
-        7 => match name[0].to_ascii_lowercase() {
-            b'c' => match name[1].to_ascii_lowercase() {
-                b'a' => (b"call-id", Known::CallId),
-                _ => (b"contact", Known::Contact),
-            },
-            _ => (b"expires", Known::Expires),
-        },
-        10 => (b"user-agent", Known::UserAgent),
-        12 => (b"max-forwards", Known::MaxForwards),
-        14 => (b"content-length", Known::ContentLength),
-        _ => return None,
-    };
-    eq_lower(name, long).then_some(known)
+        2 => is(name, b"to", Known::To),
+        3 => is(name, b"via", Known::Via),
+        4 if fold(name[0]) == b'f' => is(name, b"from", Known::From),
+        4 => is(name, b"cseq", Known::CSeq),
+        5 => is(name, b"event", Known::Event),
+        6 => is(name, b"accept", Known::Accept),
+        7 if fold(name[0]) == b'c' && fold(name[1]) == b'a' => is(name, b"call-id", Known::CallId),
+        7 if fold(name[0]) == b'c' => is(name, b"contact", Known::Contact),
+        7 => is(name, b"expires", Known::Expires),
+        10 => is(name, b"user-agent", Known::UserAgent),
+        12 => is(name, b"max-forwards", Known::MaxForwards),
+        14 => is(name, b"content-length", Known::ContentLength),
+        _ => None,
+    }
 }
 
-/// `name.eq_ignore_ascii_case(lower)` for an all-lower-case `lower`, in fewer steps per byte.
-fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len()
-        && name
-            .iter()
-            .zip(lower)
-            .all(|(&a, &b)| a == b || ((a | 0x20) == b && b.is_ascii_lowercase()))
+/// `known` when `name` is `lower` in any case (the callers match on the length first).
+#[inline(always)]
+fn is<const N: usize>(name: &[u8], lower: &[u8; N], known: Known) -> Option<Known> {
+    eq_fold(name, lower).then_some(known)
 }
 
 impl<'a> Subscribe<'a> {
-    /// Parses a ua-profile SUBSCRIBE from one datagram.
+    /// Parses a ua-profile SUBSCRIBE from one datagram, in one pass: each header is read
+    /// when the scan reaches it, and the first problem in the message is the one reported.
     pub fn parse(datagram: &'a [u8]) -> Result<Subscribe<'a>, ParseError> {
-        let mut headers = [RawHeader::EMPTY; MAX_HEADERS];
-        let (start_line, count, scanned_body) = scan_into(datagram, &mut headers)?;
+        let (start_line, mut headers) = scan::start(datagram)?;
         let (method, request_uri) = parse_request_line(start_line)?;
         if method != "SUBSCRIBE" {
             return Err(ParseError::NotSubscribe {
@@ -115,7 +103,7 @@ impl<'a> Subscribe<'a> {
             });
         }
 
-        let mut vias = Vec::with_capacity(2);
+        let mut vias = Vias::default();
         let mut from = None;
         let mut to = None;
         let mut call_id = None;
@@ -128,7 +116,8 @@ impl<'a> Subscribe<'a> {
         let mut user_agent = None;
         let mut content_length = None;
 
-        for header in &headers[..count] {
+        for header in &mut headers {
+            let header = &header?;
             let Some(known) = classify(header.name) else { continue };
             let text = header.text()?;
             match known {
@@ -137,20 +126,27 @@ impl<'a> Subscribe<'a> {
                         vias.push(Via::parse(entry).map_err(|r| header.malformed(r))?);
                     }
                 }
-                Known::From => set_once(&mut from, || NameAddr::parse(text).map_err(|r| header.malformed(r)))?,
-                Known::To => set_once(&mut to, || NameAddr::parse(text).map_err(|r| header.malformed(r)))?,
-                Known::Contact => set_once(&mut contact, || {
+                // Each value is parsed straight into its slot; the first occurrence counts.
+                Known::From if from.is_none() => {
+                    from = Some(NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))?);
+                }
+                Known::To if to.is_none() => {
+                    to = Some(NameAddr::parse_seen(text, Some(&request_uri)).map_err(|r| header.malformed(r))?);
+                }
+                Known::Contact if contact.is_none() => {
                     let first = split_outside_quotes(text, b',').next().unwrap_or(text);
-                    NameAddr::parse(first).map_err(|r| header.malformed(r))
-                })?,
-                Known::CallId => set_once(&mut call_id, || non_empty(header, text))?,
-                Known::CSeq => set_once(&mut cseq, || parse_cseq(header, text))?,
-                Known::Expires => set_once(&mut expires, || number(header, text))?,
-                Known::MaxForwards => set_once(&mut max_forwards, || number(header, text))?,
-                Known::ContentLength => set_once(&mut content_length, || number::<usize>(header, text))?,
-                Known::Event => set_once(&mut event, || Ok((Event::parse(text), *header)))?,
-                Known::Accept => set_once(&mut accept, || Ok(text))?,
-                Known::UserAgent => set_once(&mut user_agent, || Ok(text))?,
+                    contact = Some(NameAddr::parse(first).map_err(|r| header.malformed(r))?);
+                }
+                Known::CallId if call_id.is_none() => call_id = Some(non_empty(header, text)?),
+                Known::CSeq if cseq.is_none() => cseq = Some(parse_cseq(header, text)?),
+                Known::Expires if expires.is_none() => expires = Some(number(header, text)?),
+                Known::MaxForwards if max_forwards.is_none() => max_forwards = Some(number(header, text)?),
+                Known::ContentLength if content_length.is_none() => content_length = Some(number(header, text)?),
+                Known::Event if event.is_none() => event = Some((Event::parse(text), *header)),
+                Known::Accept if accept.is_none() => accept = Some(text),
+                Known::UserAgent if user_agent.is_none() => user_agent = Some(text),
+                // Later copies of a single-valued header are ignored.
+                _ => {}
             }
         }
 
@@ -165,6 +161,7 @@ impl<'a> Subscribe<'a> {
         if vias.is_empty() {
             return Err(ParseError::MissingHeader { name: "Via" });
         }
+        let scanned_body = headers.body();
         let body = match content_length {
             Some(len) if len > scanned_body.len() => {
                 return Err(ParseError::Truncated {
@@ -179,10 +176,10 @@ impl<'a> Subscribe<'a> {
             method,
             request_uri,
             vias,
-            from: from.ok_or(ParseError::MissingHeader { name: "From" })?,
-            to: to.ok_or(ParseError::MissingHeader { name: "To" })?,
-            call_id: call_id.ok_or(ParseError::MissingHeader { name: "Call-ID" })?,
-            cseq: cseq.ok_or(ParseError::MissingHeader { name: "CSeq" })?,
+            from: from.ok_or_else(|| missing("From"))?,
+            to: to.ok_or_else(|| missing("To"))?,
+            call_id: call_id.ok_or_else(|| missing("Call-ID"))?,
+            cseq: cseq.ok_or_else(|| missing("CSeq"))?,
             contact,
             expires,
             max_forwards,
@@ -194,12 +191,8 @@ impl<'a> Subscribe<'a> {
     }
 }
 
-/// Keeps the first occurrence of a single-valued header; later duplicates are ignored.
-fn set_once<T>(slot: &mut Option<T>, parse: impl FnOnce() -> Result<T, ParseError>) -> Result<(), ParseError> {
-    if slot.is_none() {
-        *slot = Some(parse()?);
-    }
-    Ok(())
+fn missing(name: &'static str) -> ParseError {
+    ParseError::MissingHeader { name }
 }
 
 fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, ParseError> {
@@ -210,11 +203,33 @@ fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, Parse
     }
 }
 
-fn number<T: std::str::FromStr>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
-    text.trim_fast().parse().map_err(|_| header.malformed("not a number"))
+fn number<T: std::str::FromStr + TryFrom<u32>>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
+    let text = text.trim_fast();
+    if let Some(n) = small_decimal(text).and_then(|n| T::try_from(n).ok()) {
+        return Ok(n);
+    }
+    text.parse().map_err(|_| header.malformed("not a number"))
+}
+
+/// `text` as a number when it is one to nine ASCII digits (what `parse` would give, sooner).
+#[inline]
+fn small_decimal(text: &str) -> Option<u32> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
 }
 
 fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
+    // The usual `20000 SUBSCRIBE`: digits, one space, letters.
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if let (Some(seq), Some(b' ')) = (small_decimal(&text[..digits]), text.as_bytes().get(digits)) {
+        let method = &text[digits + 1..];
+        if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Ok(CSeq { seq, method });
+        }
+    }
     let mut parts = text.split_whitespace();
     let seq = parts
         .next()
@@ -226,6 +241,21 @@ fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, Par
 
 /// `METHOD SP Request-URI SP SIP/2.0` (runs of spaces or tabs tolerated).
 fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
+    // The usual `SUBSCRIBE uri SIP/2.0`, single spaces, URI without whitespace.
+    if let Some(uri) = line
+        .strip_prefix(b"SUBSCRIBE ")
+        .and_then(|rest| rest.strip_suffix(b" SIP/2.0"))
+        .filter(|uri| !uri.is_empty() && !uri.iter().any(u8::is_ascii_whitespace))
+    {
+        let uri = match scan::ascii_text(uri) {
+            Some(uri) => uri,
+            None => std::str::from_utf8(uri).map_err(|_| ParseError::NotSip)?,
+        };
+        let uri = Uri::parse(uri).ok_or(ParseError::MalformedRequestLine {
+            reason: "bad Request-URI",
+        })?;
+        return Ok(("SUBSCRIBE", uri));
+    }
     let line = std::str::from_utf8(line).map_err(|_| ParseError::NotSip)?;
     let mut parts = line.split_ascii_whitespace();
     let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
@@ -295,6 +325,16 @@ mod tests {
             err(replace("SUBSCRIBE sip", "INVITE sip")),
             ParseError::NotSubscribe { .. }
         ));
+        // One pass: the first problem in the message is the one reported, so another method
+        // is told as such even when a later header is broken.
+        assert!(matches!(
+            err(replace("SUBSCRIBE sip", "NOTIFY sip").replace("CSeq: 20000", "CSeq: many")),
+            ParseError::NotSubscribe { .. }
+        ));
+        assert_eq!(
+            err(replace(">;tag=", ";tag=").replace("CSeq: 20000", "CSeq: many")).to_string(),
+            "malformed header 2 (From): missing '>'"
+        );
         assert_eq!(
             err(replace(
                 "SUBSCRIBE sip:MAC%3A000B82273B89@224.0.1.75 SIP/2.0",
@@ -322,24 +362,37 @@ mod tests {
     }
 
     #[test]
-    fn eq_lower_is_eq_ignore_ascii_case() {
-        for lower in [&b"call-id"[..], b"to", b"content-length"] {
-            for name in [
-                &b"Call-ID"[..],
-                b"CALL-ID",
-                b"call\x0did",
-                b"Call_ID",
-                b"TO",
-                b"tO",
-                b"t\xcf",
-                b"Content-Length",
-            ] {
-                assert_eq!(eq_lower(name, lower), name.eq_ignore_ascii_case(lower), "{name:?}");
-            }
+    fn known_names_compare_as_eq_ignore_ascii_case() {
+        let names: [&[u8]; 9] = [
+            b"Call-ID",
+            b"CALL-ID",
+            b"call\x0did",
+            b"Call_ID",
+            b"cALL-iD",
+            b"Call-I\xc4",
+            b"Contact",
+            b"CONTACT",
+            b"Cont-ct",
+        ];
+        for name in names {
+            assert_eq!(
+                is(name, b"call-id", Known::CallId).is_some(),
+                name.eq_ignore_ascii_case(b"call-id"),
+                "{name:?}"
+            );
+            assert_eq!(
+                classify(name) == Some(Known::Contact),
+                name.eq_ignore_ascii_case(b"contact"),
+                "{name:?}"
+            );
         }
         for a in 0..=255u8 {
             for b in (b'a'..=b'z').chain([b'-', b'0', b'@', b'\r']) {
-                assert_eq!(eq_lower(&[a], &[b]), [a].eq_ignore_ascii_case(&[b]), "{a} {b}");
+                assert_eq!(
+                    is(&[a], &[b], Known::To).is_some(),
+                    [a].eq_ignore_ascii_case(&[b]),
+                    "{a} {b}"
+                );
             }
         }
     }

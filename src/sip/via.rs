@@ -31,11 +31,56 @@ pub struct Via<'a> {
     pub params: &'a str,
 }
 
+/// Every Via of a message, topmost first. A phone's SUBSCRIBE has one, kept inline; a second
+/// one moves them all to the heap. Reads as a slice.
+#[derive(Clone, Default)]
+pub struct Vias<'a> {
+    only: Option<Via<'a>>,
+    all: Vec<Via<'a>>,
+}
+
+impl<'a> Vias<'a> {
+    /// Adds `via` after the others.
+    pub fn push(&mut self, via: Via<'a>) {
+        match self.only.take() {
+            None if self.all.is_empty() => self.only = Some(via),
+            None => self.all.push(via),
+            Some(first) => self.all.extend([first, via]),
+        }
+    }
+}
+
+impl<'a> std::ops::Deref for Vias<'a> {
+    type Target = [Via<'a>];
+    fn deref(&self) -> &[Via<'a>] {
+        match &self.only {
+            Some(only) => std::slice::from_ref(only),
+            None => &self.all,
+        }
+    }
+}
+
+impl std::fmt::Debug for Vias<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq for Vias<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Vias<'_> {}
+
 impl<'a> Via<'a> {
     /// Parses one Via entry; `Err` carries a short reason.
     pub fn parse(raw: &'a str) -> Result<Via<'a>, &'static str> {
         let raw = raw.trim_fast();
         let (protocol, rest) = split_protocol(raw).ok_or("bad sent-protocol")?;
+        // The space after the protocol (the sent-by is trimmed below anyway).
+        let rest = rest.trim_start_matches([' ', '\t']);
         let (sent_by, params) = split_at_byte(rest, b';').unwrap_or((rest, ""));
         let (host, port) = split_host_port(sent_by).ok_or("bad sent-by")?;
         let host = host.ok_or("missing sent-by host")?;
@@ -50,15 +95,16 @@ impl<'a> Via<'a> {
             params,
         };
         for Param { name, value, .. } in params::iter(params) {
-            if name.eq_ignore_ascii_case("branch") {
-                via.branch = value.filter(|v| !v.is_empty());
-            } else if name.eq_ignore_ascii_case("rport") {
-                via.rport = match value {
-                    None | Some("") => Rport::Requested,
-                    Some(v) => Rport::Filled(v.parse().map_err(|_| "bad rport")?),
-                };
-            } else if name.eq_ignore_ascii_case("received") {
-                via.received = value;
+            match name.len() {
+                6 if name.eq_ignore_ascii_case("branch") => via.branch = value.filter(|v| !v.is_empty()),
+                5 if name.eq_ignore_ascii_case("rport") => {
+                    via.rport = match value {
+                        None | Some("") => Rport::Requested,
+                        Some(v) => Rport::Filled(v.parse().map_err(|_| "bad rport")?),
+                    };
+                }
+                8 if name.eq_ignore_ascii_case("received") => via.received = value,
+                _ => {}
             }
         }
         Ok(via)
@@ -67,6 +113,16 @@ impl<'a> Via<'a> {
 
 /// Splits `SIP / 2.0 / UDP rest` into the transport and the rest.
 fn split_protocol(text: &str) -> Option<(&str, &str)> {
+    // The usual `SIP/2.0/UDP ` without spaces inside.
+    let bytes = text.as_bytes();
+    let first8 = bytes.first_chunk::<8>().map(|b| u64::from_le_bytes(*b));
+    // `SIP/2.0/` in any case: the letters folded to lower case, the rest compared as is.
+    if bytes.len() > 8 && first8.is_some_and(|w| w | 0x20_2020 == u64::from_le_bytes(*b"sip/2.0/")) {
+        let letters = bytes[8..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if letters > 0 && matches!(bytes.get(8 + letters), Some(b' ' | b'\t')) {
+            return Some((&text[8..8 + letters], &text[8 + letters..]));
+        }
+    }
     let (name, rest) = split_at_byte(text, b'/')?;
     if !name.trim_fast().eq_ignore_ascii_case("SIP") {
         return None;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::Write as _;
+use std::net::IpAddr;
 
 /// A value could not be written because it would break the message framing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,18 +123,40 @@ pub fn push_decimal(buf: &mut Vec<u8>, n: u64) {
 }
 
 /// Appends `ip` as text, as its `Display` writes it.
-pub fn push_ip(buf: &mut Vec<u8>, ip: std::net::IpAddr) {
+pub fn push_ip(buf: &mut Vec<u8>, ip: IpAddr) {
+    let mut text = [0u8; 64];
+    buf.extend_from_slice(ip_bytes(ip, &mut text));
+}
+
+/// `ip` as its `Display` writes it, in `buf` (the longest IPv6 text is 45 bytes).
+pub fn ip_bytes(ip: IpAddr, buf: &mut [u8; 64]) -> &[u8] {
     match ip {
-        std::net::IpAddr::V4(v4) => {
+        IpAddr::V4(v4) => {
+            let mut n = 0;
             for (i, octet) in v4.octets().into_iter().enumerate() {
                 if i > 0 {
-                    buf.push(b'.');
+                    buf[n] = b'.';
+                    n += 1;
                 }
-                push_decimal(buf, u64::from(octet));
+                let (h, t, o) = (octet / 100, octet / 10 % 10, octet % 10);
+                if h > 0 {
+                    buf[n] = b'0' + h;
+                    n += 1;
+                }
+                if h > 0 || t > 0 {
+                    buf[n] = b'0' + t;
+                    n += 1;
+                }
+                buf[n] = b'0' + o;
+                n += 1;
             }
+            &buf[..n]
         }
-        std::net::IpAddr::V6(v6) => {
-            let _ = write!(buf, "{v6}");
+        IpAddr::V6(v6) => {
+            let mut cursor = &mut buf[..];
+            let _ = write!(cursor, "{v6}");
+            let n = 64 - cursor.len();
+            &buf[..n]
         }
     }
 }

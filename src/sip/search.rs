@@ -1,0 +1,95 @@
+//! Byte searches for the delimiters inside header values (`@`, `;`, `>`, …), sixteen bytes
+//! per step (SSE2 on x86-64, a plain loop elsewhere). Values are short, so the cost that
+//! matters is the number of steps, not the setup.
+
+/// The first byte of `hay` that is one of `wanted` (one to four bytes; repeat one to fill).
+#[inline]
+pub(crate) fn find_any(hay: &[u8], wanted: [u8; 4]) -> Option<usize> {
+    imp::find_any(hay, wanted)
+}
+
+/// The first `byte` in `hay`.
+#[inline]
+pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
+    imp::find_any(hay, [byte; 4])
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod imp {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+
+    /// Positions (bit i: byte i) of the `wanted` bytes in the 16 bytes at `chunk`.
+    #[inline]
+    fn hits(chunk: &[u8], wanted: [u8; 4]) -> u32 {
+        assert!(chunk.len() >= 16);
+        // SAFETY: the target has SSE2 (the module's `cfg`); `chunk` has at least 16 readable
+        // bytes (asserted) and `_mm_loadu_si128` has no alignment requirement.
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let a = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[0] as i8));
+            let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[1] as i8));
+            let c = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[2] as i8));
+            let d = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[3] as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) as u32
+        }
+    }
+
+    #[inline]
+    pub(super) fn find_any(hay: &[u8], wanted: [u8; 4]) -> Option<usize> {
+        if hay.len() < 16 {
+            return hay.iter().position(|b| wanted.contains(b));
+        }
+        let mut at = 0;
+        while at + 16 <= hay.len() {
+            let found = hits(&hay[at..], wanted);
+            if found != 0 {
+                return Some(at + found.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        if at == hay.len() {
+            return None;
+        }
+        // The last, overlapping sixteen bytes; the ones already searched are masked off.
+        let last = hay.len() - 16;
+        let found = hits(&hay[last..], wanted) >> (at - last);
+        (found != 0).then(|| at + found.trailing_zeros() as usize)
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+mod imp {
+    #[inline]
+    pub(super) fn find_any(hay: &[u8], wanted: [u8; 4]) -> Option<usize> {
+        hay.iter().position(|b| wanted.contains(b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_a_plain_search_finds() {
+        let text: Vec<u8> = (0..80u8)
+            .map(|i| b"ab;c@d>e"[usize::from(i) % 8].wrapping_add(i / 8))
+            .collect();
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let hay = &text[start..end];
+                for wanted in [
+                    [b';', b'@', b'?', b'?'],
+                    [b'>'; 4],
+                    [b'a', b'z', b'\0', b'b'],
+                    [b'j', b'k', b'l', b'm'],
+                ] {
+                    assert_eq!(
+                        find_any(hay, wanted),
+                        hay.iter().position(|b| wanted.contains(b)),
+                        "{start}..{end} {wanted:?}"
+                    );
+                }
+            }
+        }
+    }
+}
