@@ -178,13 +178,6 @@ impl Name<'_> {
                 }),
         }
     }
-
-    /// The name as text (for checks in debug builds).
-    fn text(self) -> String {
-        let mut out = String::new();
-        self.push_padded(&mut out, 0);
-        out
-    }
 }
 
 /// The text name of a setting, or `None` when the dialect has no key for it.
@@ -432,8 +425,14 @@ fn render_lines(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
                 write_line(&mut out, Name::Plain(marker), "");
             }
             current = line.group;
-            debug_assert!(is_valid_name(&line.name.text()), "generated names are valid");
+            let start = out.len();
             write_line(&mut out, line.name, line.value);
+            // The written name, up to its padding and the colon (checked without allocating,
+            // so debug builds count the same allocations as release builds).
+            debug_assert!(
+                is_valid_name(out[start..].split(':').next().unwrap_or("").trim_end()),
+                "generated names are valid"
+            );
         }
     }
     out.push_str(EOL);
