@@ -51,12 +51,7 @@ impl<'a> NameAddr<'a> {
             Some(b';') => &rest[1..],
             Some(_) => rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start()),
         };
-        let tag = match params {
-            "" => None,
-            _ => params::find(params, "tag")
-                .and_then(|p| p.value)
-                .filter(|t| !t.is_empty()),
-        };
+        let tag = tag_of(params).filter(|t| !t.is_empty());
         Ok(NameAddr {
             raw,
             display,
@@ -65,6 +60,25 @@ impl<'a> NameAddr<'a> {
             tag,
         })
     }
+}
+
+/// The `tag` parameter's value. The usual `tag=…` first, without quotes or brackets before the
+/// next `;`, is read directly; anything else goes through [`params::find`].
+fn tag_of(params: &str) -> Option<&str> {
+    if params.is_empty() {
+        return None;
+    }
+    if params.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tag=")) {
+        let rest = &params[4..];
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b';' | b'"' | b'<' | b'['))
+            .unwrap_or(rest.len());
+        if matches!(rest.as_bytes().get(end), None | Some(b';')) {
+            return Some(rest[..end].trim_fast());
+        }
+    }
+    params::find(params, "tag").and_then(|p| p.value)
 }
 
 fn find_unquoted(text: &str, wanted: u8) -> Option<usize> {

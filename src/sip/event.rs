@@ -25,7 +25,7 @@ impl<'a> Event<'a> {
 
     /// Whether this is the ua-profile package (RFC 6080).
     pub fn is_ua_profile(&self) -> bool {
-        self.package.eq_ignore_ascii_case("ua-profile")
+        eq_fold(self.package.as_bytes(), b"ua-profile")
     }
 
     /// A parameter's unquoted value; empty values count as absent.

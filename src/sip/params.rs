@@ -158,14 +158,18 @@ pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
 #[inline]
 fn split_first(text: &str, sep: u8) -> (&str, Option<&str>) {
     let bytes = text.as_bytes();
+    let mut depth = 0usize;
     let mut from = 0;
-    // Outside quotes and brackets, jumping from one delimiter to the next.
-    while let Some(found) = find_any(&bytes[from..], [sep, b'"', b'<', b'[']) {
+    // From one structural byte to the next; a quoted string is skipped whole.
+    while let Some(found) = find_any(&bytes[from..], [sep, b'"', b'<', b'[', b'>', b']']) {
         let at = from + found;
+        from = at + 1;
         match bytes[at] {
             b'"' => from = after_quoted(bytes, at + 1),
-            b if b == sep => return (&text[..at], Some(&text[at + 1..])),
-            _ => return split_first_nested(text, sep, at),
+            b'<' | b'[' => depth += 1,
+            b'>' | b']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => return (&text[..at], Some(&text[at + 1..])),
+            _ => {}
         }
     }
     (text, None)
@@ -176,7 +180,7 @@ fn split_first(text: &str, sep: u8) -> (&str, Option<&str>) {
 #[inline]
 fn after_quoted(bytes: &[u8], from: usize) -> usize {
     let mut at = from;
-    while let Some(found) = find_any(&bytes[at.min(bytes.len())..], [b'"', b'\\', b'"', b'"']) {
+    while let Some(found) = find_any(&bytes[at.min(bytes.len())..], [b'"', b'\\']) {
         let hit = at + found;
         if bytes[hit] == b'"' {
             return hit + 1;
@@ -184,35 +188,6 @@ fn after_quoted(bytes: &[u8], from: usize) -> usize {
         at = hit + 2;
     }
     bytes.len()
-}
-
-/// [`split_first`] from `from` on, where a quote or bracket opens.
-fn split_first_nested(text: &str, sep: u8, from: usize) -> (&str, Option<&str>) {
-    let bytes = text.as_bytes();
-    let mut in_quotes = false;
-    let mut depth = 0usize;
-    let mut i = from;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_quotes {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_quotes = false,
-                _ => {}
-            }
-        } else if b == sep && depth == 0 {
-            return (&text[..i], Some(&text[i + 1..]));
-        } else {
-            match b {
-                b'"' => in_quotes = true,
-                b'<' | b'[' => depth += 1,
-                b'>' | b']' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        i += 1;
-    }
-    (text, None)
 }
 
 #[cfg(test)]

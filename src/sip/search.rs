@@ -2,40 +2,42 @@
 //! per step (SSE2 on x86-64, a plain loop elsewhere). Values are short, so the cost that
 //! matters is the number of steps, not the setup.
 
-/// The first byte of `hay` that is one of `wanted` (one to four bytes; repeat one to fill).
+/// The first byte of `hay` that is one of `wanted` (repeat one to fill the array).
 #[inline]
-pub(crate) fn find_any(hay: &[u8], wanted: [u8; 4]) -> Option<usize> {
+pub(crate) fn find_any<const N: usize>(hay: &[u8], wanted: [u8; N]) -> Option<usize> {
     imp::find_any(hay, wanted)
 }
 
 /// The first `byte` in `hay`.
 #[inline]
 pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
-    imp::find_any(hay, [byte; 4])
+    imp::find_any(hay, [byte])
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod imp {
-    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    };
 
     /// Positions (bit i: byte i) of the `wanted` bytes in the 16 bytes at `chunk`.
     #[inline]
-    fn hits(chunk: &[u8], wanted: [u8; 4]) -> u32 {
+    fn hits<const N: usize>(chunk: &[u8], wanted: [u8; N]) -> u32 {
         assert!(chunk.len() >= 16);
         // SAFETY: the target has SSE2 (the module's `cfg`); `chunk` has at least 16 readable
         // bytes (asserted) and `_mm_loadu_si128` has no alignment requirement.
         unsafe {
             let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            let a = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[0] as i8));
-            let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[1] as i8));
-            let c = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[2] as i8));
-            let d = _mm_cmpeq_epi8(v, _mm_set1_epi8(wanted[3] as i8));
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) as u32
+            let mut any = _mm_setzero_si128();
+            for byte in wanted {
+                any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8)));
+            }
+            _mm_movemask_epi8(any) as u32
         }
     }
 
     #[inline]
-    pub(super) fn find_any(hay: &[u8], wanted: [u8; 4]) -> Option<usize> {
+    pub(super) fn find_any<const N: usize>(hay: &[u8], wanted: [u8; N]) -> Option<usize> {
         if hay.len() < 16 {
             return hay.iter().position(|b| wanted.contains(b));
         }
@@ -60,7 +62,7 @@ mod imp {
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 mod imp {
     #[inline]
-    pub(super) fn find_any(hay: &[u8], wanted: [u8; 4]) -> Option<usize> {
+    pub(super) fn find_any<const N: usize>(hay: &[u8], wanted: [u8; N]) -> Option<usize> {
         hay.iter().position(|b| wanted.contains(b))
     }
 }
@@ -83,6 +85,8 @@ mod tests {
                     [b'a', b'z', b'\0', b'b'],
                     [b'j', b'k', b'l', b'm'],
                 ] {
+                    let six = [wanted[0], wanted[1], wanted[2], wanted[3], b'e', b'f'];
+                    assert_eq!(find_any(hay, six), hay.iter().position(|b| six.contains(b)));
                     assert_eq!(
                         find_any(hay, wanted),
                         hay.iter().position(|b| wanted.contains(b)),

@@ -222,9 +222,17 @@ fn small_decimal(text: &str) -> Option<u32> {
 }
 
 fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
-    // The usual `20000 SUBSCRIBE`: digits, one space, letters.
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if let (Some(seq), Some(b' ')) = (small_decimal(&text[..digits]), text.as_bytes().get(digits)) {
+    // The usual `20000 SUBSCRIBE`: one to nine digits, one space, letters.
+    let bytes = text.as_bytes();
+    let (mut seq, mut digits) = (0u32, 0);
+    for &b in bytes.iter().take(9) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        seq = seq * 10 + u32::from(b - b'0');
+        digits += 1;
+    }
+    if digits > 0 && bytes.get(digits) == Some(&b' ') {
         let method = &text[digits + 1..];
         if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Ok(CSeq { seq, method });

@@ -37,7 +37,7 @@ impl<'a> Uri<'a> {
         // `;` after it starts the parameters.
         let (mut at, mut semicolon, mut end) = (None, None, rest.len());
         let mut from = 0;
-        while let Some(found) = find_any(&rest.as_bytes()[from..], [b'?', b'@', b';', b'?']) {
+        while let Some(found) = find_any(&rest.as_bytes()[from..], [b'?', b'@', b';']) {
             let i = from + found;
             match rest.as_bytes()[i] {
                 b'?' => {

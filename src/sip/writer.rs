@@ -76,7 +76,7 @@ impl MessageWriter {
         self.buf.extend_from_slice(b": ");
         let value_start = self.buf.len();
         write(&mut self.buf);
-        if super::scan::contains_any(&self.buf[value_start..], b"\r\n\0") {
+        if super::scan::contains_any(&self.buf[value_start..], *b"\r\n\0") {
             self.buf.truncate(start);
             return Err(WriteError { field: name });
         }
@@ -86,7 +86,7 @@ impl MessageWriter {
 
     /// Appends `name: value`. `name` is a constant of ours; `value` is checked.
     pub fn header(&mut self, name: &'static str, value: &str) -> Result<&mut MessageWriter, WriteError> {
-        if super::scan::contains_any(value.as_bytes(), b"\r\n\0") {
+        if super::scan::contains_any(value.as_bytes(), *b"\r\n\0") {
             return Err(WriteError { field: name });
         }
         for part in [name, ": ", value, "\r\n"] {
