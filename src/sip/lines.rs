@@ -56,15 +56,19 @@ impl<'a> LineFinder<'a> {
     }
 
     fn load(&mut self, base: usize) {
-        let end = self.data.len().min(base + BLOCK);
-        let (lf, odd) = match <&[u8; BLOCK]>::try_from(&self.data[base..end]) {
-            Ok(block) => masks(block),
-            Err(_) => {
-                // The short last block, padded with spaces (neither LF nor odd).
-                let mut padded = [b' '; BLOCK];
-                padded[..end - base].copy_from_slice(&self.data[base..end]);
-                masks(&padded)
-            }
+        let len = self.data.len();
+        let (lf, odd) = if let Some(block) = self.data.get(base..base + BLOCK) {
+            masks(block.try_into().expect("a whole block"))
+        } else if let Some(tail) = len.checked_sub(BLOCK).map(|start| &self.data[start..]) {
+            // The short last block: the datagram's last 64 bytes, shifted so bit 0 is `base`.
+            let (lf, odd) = masks(tail.try_into().expect("a whole block"));
+            let skip = base - (len - BLOCK);
+            (lf >> skip, odd >> skip)
+        } else {
+            // A datagram shorter than a block, padded with spaces (neither LF nor odd).
+            let mut padded = [b' '; BLOCK];
+            padded[..len - base].copy_from_slice(&self.data[base..]);
+            masks(&padded)
         };
         self.base = base;
         self.lf = lf;
