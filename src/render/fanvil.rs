@@ -874,7 +874,7 @@ const C_SERIES_ZONES: [(i32, i32, &str); 25] = [
 /// Julian-day rule, or a change before 00:00 or from 24:00 on (`M10.5.4/24`).
 fn fanvil_time(zone: &Zone, codes: ZoneCodes) -> Result<FanvilTime, RenderError> {
     let rule = zone.rule();
-    let (std, dst) = match rule.dst {
+    let (std, dst) = match &rule.dst {
         Some(dst) if dst.offset_secs < rule.std_offset_secs => (
             dst.offset_secs,
             Some((rule.std_offset_secs - dst.offset_secs, dst.end, dst.start)),

@@ -55,7 +55,7 @@ pub(super) fn custom_timezone(zone: &Zone) -> Result<String, RenderError> {
     } = zone.rule();
     let mut out = String::with_capacity(48);
     out.push_str(posix_name(&std_name, "STD"));
-    push_posix_offset(&mut out, std_offset_secs).ok_or_else(unsupported)?;
+    push_posix_offset(&mut out, *std_offset_secs).ok_or_else(unsupported)?;
     if let Some(DstRule {
         name,
         offset_secs,
@@ -64,8 +64,8 @@ pub(super) fn custom_timezone(zone: &Zone) -> Result<String, RenderError> {
     }) = dst
     {
         out.push_str(posix_name(&name, "DST"));
-        push_posix_offset(&mut out, offset_secs).ok_or_else(unsupported)?;
-        for transition in [start, end] {
+        push_posix_offset(&mut out, *offset_secs).ok_or_else(unsupported)?;
+        for transition in [*start, *end] {
             out.push(',');
             push_posix_transition(&mut out, transition).ok_or_else(unsupported)?;
         }
@@ -430,7 +430,7 @@ mod tests {
                 let theirs = zone.rule();
                 assert_eq!(ours.std_offset_secs, theirs.std_offset_secs, "{name}");
                 let strip = |d: Option<DstRule>| d.map(|d| (d.offset_secs, d.start, d.end));
-                assert_eq!(strip(ours.dst), strip(theirs.dst), "{name}");
+                assert_eq!(strip(ours.dst), strip(theirs.dst.clone()), "{name}");
             }
         }
     }

@@ -403,7 +403,7 @@ fn time_zone_lines(zone: &Zone, mut push: impl FnMut(&'static str, Value<'static
     let std = minutes(rule.std_offset_secs)
         .filter(|m| TIME_ZONE_MINUTES.contains(m))
         .ok_or_else(unsupported)?;
-    let Some(dst) = rule.dst else {
+    let Some(dst) = &rule.dst else {
         push("TIME_ZONE", Value::Number(std.into()));
         push("DST_ENABLE", "N".into());
         return Ok(());

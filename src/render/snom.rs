@@ -1057,6 +1057,7 @@ mod tests {
             let rule = zone.rule();
             let winter = rule
                 .dst
+                .as_ref()
                 .map_or(rule.std_offset_secs, |dst| dst.offset_secs.min(rule.std_offset_secs));
             assert_eq!(secs, winter, "{name} {code}");
         }

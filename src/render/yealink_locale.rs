@@ -63,7 +63,7 @@ pub(super) fn time_zone_lines(zone: &Zone) -> Result<Vec<(&'static str, Cow<'sta
         KEY_TIME_ZONE,
         offset(rule.std_offset_secs).ok_or_else(unsupported)?.into(),
     ));
-    let Some(dst) = rule.dst else {
+    let Some(dst) = &rule.dst else {
         lines.push((KEY_SUMMER_TIME, "0".into()));
         return Ok(lines);
     };

@@ -7,6 +7,8 @@ mod table;
 
 pub use posix::{DstRule, PosixTz, Transition};
 
+use std::sync::OnceLock;
+
 /// A known IANA zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Zone {
@@ -14,19 +16,25 @@ pub struct Zone {
     pub name: &'static str,
     /// The POSIX TZ rule in force (`CET-1CEST,M3.5.0,M10.5.0/3`).
     pub posix: &'static str,
+    /// Its row in the table.
+    index: usize,
 }
+
+/// Each zone's rule, parsed the first time a renderer asks for it.
+static RULES: [OnceLock<PosixTz>; table::ZONES.len()] = [const { OnceLock::new() }; table::ZONES.len()];
 
 impl Zone {
     /// Looks up an IANA zone name (exact spelling, links such as `Asia/Calcutta` included).
     pub fn find(name: &str) -> Option<Zone> {
-        let i = table::ZONES.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-        let (name, posix) = table::ZONES[i];
-        Some(Zone { name, posix })
+        let index = table::ZONES.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        let (name, posix) = table::ZONES[index];
+        Some(Zone { name, posix, index })
     }
 
-    /// The zone's rule, parsed. Every rule in the compiled table parses (a test checks).
-    pub fn rule(&self) -> PosixTz {
-        PosixTz::parse(self.posix).expect("tzdata rules in the table parse")
+    /// The zone's rule, parsed once per process. Every rule in the compiled table parses (a
+    /// test checks).
+    pub fn rule(&self) -> &'static PosixTz {
+        RULES[self.index].get_or_init(|| PosixTz::parse(self.posix).expect("tzdata rules in the table parse"))
     }
 }
 
