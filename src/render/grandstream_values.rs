@@ -54,7 +54,7 @@ pub(super) fn custom_timezone(zone: &Zone) -> Result<String, RenderError> {
         dst,
     } = zone.rule();
     let mut out = String::with_capacity(48);
-    out.push_str(posix_name(&std_name, "STD"));
+    out.push_str(posix_name(std_name, "STD"));
     push_posix_offset(&mut out, *std_offset_secs).ok_or_else(unsupported)?;
     if let Some(DstRule {
         name,
@@ -63,7 +63,7 @@ pub(super) fn custom_timezone(zone: &Zone) -> Result<String, RenderError> {
         end,
     }) = dst
     {
-        out.push_str(posix_name(&name, "DST"));
+        out.push_str(posix_name(name, "DST"));
         push_posix_offset(&mut out, *offset_secs).ok_or_else(unsupported)?;
         for transition in [*start, *end] {
             out.push(',');
