@@ -11,6 +11,7 @@ pub mod assign;
 pub mod capabilities;
 pub mod crypto;
 pub mod device;
+mod digits;
 pub mod engine;
 pub mod error;
 pub mod ids;

@@ -78,7 +78,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::accounts::{account_limit, used_accounts};
-use super::digits::decimal_text;
 use super::family::exact_family;
 use super::field::Field;
 use super::file_name::{Case, mac_file_name};
@@ -90,6 +89,7 @@ use crate::assign::{Account, Assignment, Codec, KeyBank, KeyKind, SrtpMode};
 use crate::capabilities::{
     self, FANVIL_SYSCONF_DIALECT, FANVIL_VOIP_C_DIALECT, FANVIL_VOIP_DIALECT, FANVIL_VOIP_V_DIALECT,
 };
+use crate::digits::decimal_text;
 use crate::net::unbracket;
 use crate::timezone::{Transition, Zone};
 

@@ -50,9 +50,9 @@
 //! section is created if it would otherwise be absent.
 
 use super::super::RenderError;
-use super::super::digits::{MAX_DIGITS, decimal, push_decimal};
 use super::super::values::{breaks_line, check_line_value, check_override_key};
 use super::{DstPart, Global, Item, KeyGroup, KeyPart, LineItem, Origin, Setting, WebPart, WebUser};
+use crate::digits::{MAX_DIGITS, decimal, push_decimal};
 
 /// First line of every file (CF §2.4 "Text"; EXP) \[M\].
 const HEADER: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000";

@@ -72,13 +72,13 @@ use super::file_name::{Case, mac_file_name};
 use std::fmt::Display;
 
 use super::accounts::{account_limit, used_accounts};
-use super::digits::{push_decimal, push_padded};
 use super::field::Field;
 use super::hostport::split_host_port;
 use super::url::{check_known_scheme, split_scheme};
 use super::xml::XmlWriter;
 use super::{RenderError, RenderedFile, replace_or_append};
 use crate::assign::{Account, Assignment, DtmfMode, SrtpMode, Transport};
+use crate::digits::{push_decimal, push_padded};
 use crate::timezone::Zone;
 
 /// Canonical vendor id, for the capability table.

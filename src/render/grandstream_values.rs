@@ -26,9 +26,9 @@
 //! - DTMF: three Yes/No switches "Send DTMF: In-audio / Via RTP (RFC2833) / Via SIP INFO" \[H\].
 
 use super::RenderError;
-use super::digits::{push_decimal, push_padded};
 use super::url::{scheme_code, split_scheme};
 use crate::assign::{Codec, DtmfMode, SrtpMode};
+use crate::digits::{push_decimal, push_padded};
 use crate::timezone::{DstRule, PosixTz, Transition, Zone};
 
 /// The P64 / `dateTime.timezone` value that makes the phone read the self-defined zone.

@@ -7,13 +7,11 @@
 //! What the renderers share lives in small modules of its own: `field` (neutral error names
 //! of values), `values` (characters a line-oriented format cannot carry, override key checks),
 //! `url` (provisioning URL schemes), `hostport` (outbound proxy `host:port`), `accounts`
-//! (which accounts are written), `replace_or_append` (overrides in place), `digits` (numbers
-//! written without allocating), `file_name` (MAC file names), `family` (the capability table's
-//! exact match), and the XML writer in `xml`. Key tables, key rules and layouts stay in each
+//! (which accounts are written), `replace_or_append` (overrides in place), `file_name` (MAC file names), `family` (the capability table's
+//! exact match), and the XML writer in `xml`; numbers are written through the crate's `digits`. Key tables, key rules and layouts stay in each
 //! vendor's module.
 
 mod accounts;
-mod digits;
 mod family;
 pub mod fanvil;
 mod field;

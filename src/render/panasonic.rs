@@ -59,7 +59,6 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::accounts::{account_limit, used_accounts};
-use super::digits::{MAX_DIGITS, decimal, push_decimal, push_signed};
 use super::field::Field;
 use super::file_name::{Case, mac_file_name};
 use super::hostport::split_host_port;
@@ -69,6 +68,7 @@ use super::values::{breaks_line, check_override_key, check_value};
 use super::{RenderError, RenderedFile, capped, replace_or_append};
 use crate::assign::{Account, Assignment, Codec, DtmfMode, Key, KeyBank, KeyKind, SrtpMode, Transport};
 use crate::device::Mac;
+use crate::digits::{MAX_DIGITS, decimal, push_decimal, push_signed};
 use crate::net::{bracket_ipv6, unbracket};
 use crate::timezone::{Transition, Zone};
 

@@ -106,7 +106,6 @@
 use std::borrow::Cow;
 
 use super::accounts::{account_limit, used_accounts};
-use super::digits::{MAX_DIGITS, decimal};
 use super::family::exact_family;
 use super::field::Field;
 use super::file_name::{Case, mac_file_name};
@@ -118,6 +117,7 @@ use super::xml::XmlWriter;
 use super::{RenderError, RenderedFile, capped, replace_or_append};
 use crate::assign::{Account, Assignment, Codec, DtmfMode, Key, KeyBank, KeyKind, SrtpMode, Transport};
 use crate::device::Mac;
+use crate::digits::{MAX_DIGITS, decimal};
 use crate::timezone::Zone;
 
 /// Canonical vendor id, for the capability table.

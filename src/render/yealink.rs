@@ -41,7 +41,6 @@
 use std::borrow::Cow;
 
 use super::accounts::{account_limit, used_accounts};
-use super::digits::{MAX_DIGITS, decimal, push_decimal};
 use super::field::Field;
 use super::file_name::{Case, mac_file_name};
 use super::hostport::split_host_port;
@@ -54,6 +53,7 @@ use super::yealink_locale::{KEY_LANG_GUI, KEY_LANG_WUI, language, time_zone_line
 use super::{RenderError, RenderedFile, capped, replace_or_append};
 use crate::assign::{Account, Assignment, DtmfMode, SrtpMode, Transport};
 use crate::capabilities;
+use crate::digits::{MAX_DIGITS, decimal, push_decimal};
 use crate::net::unbracket;
 
 /// The vendor id in the capability table.

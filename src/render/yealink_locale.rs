@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 
 use super::RenderError;
-use super::digits::{decimal_text, push_decimal, push_padded};
+use crate::digits::{decimal_text, push_decimal, push_padded};
 use crate::timezone::{Transition, Zone};
 
 /// `local_time.*` keys, in the order they are written.

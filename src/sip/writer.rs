@@ -108,18 +108,8 @@ impl MessageWriter {
 
 /// Appends `n` in decimal (what `write!(buf, "{n}")` does, without the formatting machinery).
 pub fn push_decimal(buf: &mut Vec<u8>, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
+    let mut digits = [0; crate::digits::MAX_DIGITS];
+    buf.extend_from_slice(crate::digits::decimal_bytes(n, &mut digits));
 }
 
 /// Appends `ip` as text, as its `Display` writes it.

@@ -1,32 +1,33 @@
-//! Decimal numbers written without allocating: the renderers write ports, indexes and timers
-//! into their output or into a small stack buffer instead of a `String` per number.
+//! Decimal numbers written without allocating or the formatting machinery: the renderers and
+//! the SIP writer put ports, indexes, sequence numbers and timers straight into their output or
+//! into a small stack buffer instead of a `String` per number.
 
 /// Room for the decimal digits of any `u64`.
-pub(super) const MAX_DIGITS: usize = 20;
+pub(crate) const MAX_DIGITS: usize = 20;
 
 /// `00` to `99`, for [`small_decimal`].
 const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 /// The decimal text of `n` as a `'static` string when `n` is below 100 (no allocation for the
 /// small numbers of months, weekdays and hours), else `None`.
-pub(super) fn small_decimal(n: i64) -> Option<&'static str> {
+pub(crate) fn small_decimal(n: i64) -> Option<&'static str> {
     let n = usize::try_from(n).ok().filter(|&n| n < 100)?;
     let start = if n < 10 { 2 * n + 1 } else { 2 * n };
     TWO_DIGITS.get(start..2 * n + 2)
 }
 
 /// `n` in decimal, borrowed from [`small_decimal`] when it can be.
-pub(super) fn decimal_text(n: i64) -> std::borrow::Cow<'static, str> {
+pub(crate) fn decimal_text(n: i64) -> std::borrow::Cow<'static, str> {
     small_decimal(n).map_or_else(|| n.to_string().into(), std::borrow::Cow::Borrowed)
 }
 
 /// Writes `n` in decimal at the end of `buf` and returns the digits as text.
-pub(super) fn decimal(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &str {
+pub(crate) fn decimal(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &str {
     std::str::from_utf8(decimal_bytes(n, buf)).expect("ASCII digits")
 }
 
 /// Writes `n` in decimal at the end of `buf` and returns the digits.
-fn decimal_bytes(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
+pub(crate) fn decimal_bytes(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
     let mut at = MAX_DIGITS;
     let mut rest = n;
     loop {
@@ -42,7 +43,7 @@ fn decimal_bytes(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
 
 /// Appends `n` in decimal to `out`, left-padded with zeros to at least `width` digits
 /// (what `format!("{n:0width$}")` writes).
-pub(super) fn push_padded(out: &mut String, n: u64, width: usize) {
+pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
     if n < 10 && width <= 1 {
         out.push(char::from(b'0' + n as u8));
         return;
@@ -58,12 +59,12 @@ pub(super) fn push_padded(out: &mut String, n: u64, width: usize) {
 }
 
 /// Appends `n` in decimal to `out` (what `n.to_string()` holds).
-pub(super) fn push_decimal(out: &mut String, n: u64) {
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
     push_padded(out, n, 0);
 }
 
 /// Appends `n` in decimal to `out`, with a `-` when negative (what `n.to_string()` holds).
-pub(super) fn push_signed(out: &mut String, n: i64) {
+pub(crate) fn push_signed(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
