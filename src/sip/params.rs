@@ -145,8 +145,14 @@ fn parse_one(item: &str) -> Option<Param<'_>> {
 
 /// Splits `text` at `sep` bytes that are outside double quotes, `<…>` and `[…]`.
 pub fn split_outside_quotes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    // Without `sep` anywhere there is nothing to split (one search for one byte).
     let mut rest = Some(text);
+    let mut whole = find_byte(text.as_bytes(), sep).is_none();
     std::iter::from_fn(move || {
+        if whole {
+            whole = false;
+            return rest.take();
+        }
         let (item, after) = split_first(rest?, sep);
         rest = after;
         Some(item)
