@@ -42,26 +42,15 @@ impl Mac {
         (digits == 12).then_some(Mac(bytes))
     }
 
-    /// Twelve hex digits (any case) without separators.
-    fn from_hex(hex: &[u8]) -> Option<Mac> {
-        let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-        let mut bytes = [0u8; 6];
-        for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
-            *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
-        }
-        (hex.len() == 12).then_some(Mac(bytes))
-    }
-
     /// Finds a MAC in a SIP URI user part: `MAC%3A…`, `MAC%3a…`, `MAC=…`, `MAC:…`, `MAC…`
     /// (prefix in any case), or a bare MAC; percent-escapes anywhere are decoded first.
     pub fn from_uri_user(user: &str) -> Option<Mac> {
-        // The usual `MAC%3A` + twelve hex digits, read without decoding.
-        if let Some((prefix, hex)) = user.as_bytes().split_first_chunk::<6>()
-            && prefix.eq_ignore_ascii_case(b"mac%3a")
-            && hex.len() == 12
-            && let Some(mac) = Mac::from_hex(hex)
+        // The usual `MAC%3A…` without another escape: nothing to decode.
+        if let Some((prefix, rest)) = user.split_at_checked(6)
+            && prefix.eq_ignore_ascii_case("mac%3a")
+            && !rest.contains('%')
         {
-            return Some(mac);
+            return Mac::parse(rest);
         }
         let mut buf = [0u8; 64];
         let decoded = percent_decode(user, &mut buf)?;

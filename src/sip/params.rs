@@ -48,6 +48,29 @@ pub(crate) fn eq_fold<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
     same
 }
 
+/// The value of the ASCII digits `bytes` starts with, at most nine of them (so it fits a
+/// `u32`), and how many there were.
+#[inline]
+pub(crate) fn leading_decimal(bytes: &[u8]) -> (u32, usize) {
+    let mut value = 0u32;
+    let mut digits = 0;
+    for &b in bytes.iter().take(9) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        value = value * 10 + u32::from(b - b'0');
+        digits += 1;
+    }
+    (value, digits)
+}
+
+/// `text` as a number when it is one to nine ASCII digits (what `parse` would give, sooner).
+#[inline]
+pub(crate) fn small_decimal(text: &str) -> Option<u32> {
+    let (value, digits) = leading_decimal(text.as_bytes());
+    (digits > 0 && digits == text.len()).then_some(value)
+}
+
 pub trait TrimFast {
     fn trim_fast(&self) -> &str;
 }

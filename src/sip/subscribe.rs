@@ -4,7 +4,7 @@ use super::addr::NameAddr;
 use super::error::{ParseError, Snippet};
 use super::event::Event;
 use super::params::TrimFast;
-use super::params::{eq_fold, split_outside_quotes};
+use super::params::{eq_fold, leading_decimal, small_decimal, split_outside_quotes};
 use super::scan::{self, RawHeader};
 use super::uri::Uri;
 use super::via::{Via, Vias};
@@ -211,27 +211,10 @@ fn number<T: std::str::FromStr + TryFrom<u32>>(header: &RawHeader<'_>, text: &st
     text.parse().map_err(|_| header.malformed("not a number"))
 }
 
-/// `text` as a number when it is one to nine ASCII digits (what `parse` would give, sooner).
-#[inline]
-fn small_decimal(text: &str) -> Option<u32> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(bytes.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
-}
-
 fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
     // The usual `20000 SUBSCRIBE`: one to nine digits, one space, letters.
     let bytes = text.as_bytes();
-    let (mut seq, mut digits) = (0u32, 0);
-    for &b in bytes.iter().take(9) {
-        if !b.is_ascii_digit() {
-            break;
-        }
-        seq = seq * 10 + u32::from(b - b'0');
-        digits += 1;
-    }
+    let (seq, digits) = leading_decimal(bytes);
     if digits > 0 && bytes.get(digits) == Some(&b' ') {
         let method = &text[digits + 1..];
         if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {

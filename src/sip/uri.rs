@@ -153,18 +153,9 @@ pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
 
 /// A port number, as `str::parse::<u16>` reads it (surrounding whitespace allowed).
 pub fn parse_port(text: &str) -> Option<u16> {
-    // One to four plain digits (no overflow possible): the usual port, read directly.
-    let digits = text.as_bytes();
-    if (1..=4).contains(&digits.len()) {
-        let mut port = 0u16;
-        let mut plain = true;
-        for &d in digits {
-            plain &= d.is_ascii_digit();
-            port = port.wrapping_mul(10).wrapping_add(u16::from(d.wrapping_sub(b'0')));
-        }
-        if plain {
-            return Some(port);
-        }
+    // Plain digits, the usual port, read directly.
+    if let Some(port) = params::small_decimal(text).and_then(|n| u16::try_from(n).ok()) {
+        return Some(port);
     }
     text.trim_fast().parse().ok()
 }
