@@ -236,7 +236,7 @@ fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
     if let Some(uri) = line
         .strip_prefix(b"SUBSCRIBE ")
         .and_then(|rest| rest.strip_suffix(b" SIP/2.0"))
-        .filter(|uri| !uri.is_empty() && !uri.iter().any(u8::is_ascii_whitespace))
+        .filter(|uri| !uri.is_empty() && !scan::contains_any(uri, *b" \t\n\x0c\r"))
     {
         let uri = match scan::ascii_text(uri) {
             Some(uri) => uri,
