@@ -86,15 +86,14 @@ fn no_packet(port: u16) -> sippnp_packet {
     }
 }
 
-fn new_ctx(policy: sippnp_unknown_policy) -> *mut sippnp_ctx {
+/// A configuration for `host` and `url` with `policy` and the test lookup; the caller frees it.
+fn test_config(host: &str, url: &str, policy: sippnp_unknown_policy) -> *mut sippnp_ctx_config {
     let mut cfg = null_mut();
     assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
-    let host = "192.0.2.10";
     assert_eq!(
         sippnp_ctx_config_set_server(cfg, host.as_ptr().cast(), host.len(), 5060),
         SIPPNP_OK
     );
-    let url = "http://192.0.2.10/prov/{mac}.xml";
     assert_eq!(
         sippnp_ctx_config_set_url_template(cfg, url.as_ptr().cast(), url.len()),
         SIPPNP_OK
@@ -105,6 +104,11 @@ fn new_ctx(policy: sippnp_unknown_policy) -> *mut sippnp_ctx {
         sippnp_ctx_config_set_lookup(cfg, Some(lookup), userdata, None),
         SIPPNP_OK
     );
+    cfg
+}
+
+fn new_ctx(policy: sippnp_unknown_policy) -> *mut sippnp_ctx {
+    let cfg = test_config("192.0.2.10", "http://192.0.2.10/prov/{mac}.xml", policy);
     let mut ctx = null_mut();
     assert_eq!(sippnp_ctx_new(cfg, &mut ctx, null_mut()), SIPPNP_OK);
     sippnp_ctx_config_free(cfg);
@@ -906,24 +910,7 @@ fn every_setter_reaches_the_model() {
 
 /// An engine built from the same configuration as `new_ctx`, with `options` (NULL: defaults).
 fn new_engine(policy: sippnp_unknown_policy, options: *const sippnp_engine_options) -> *mut sippnp_engine {
-    let mut cfg = null_mut();
-    assert_eq!(sippnp_ctx_config_new(&mut cfg), SIPPNP_OK);
-    let host = "127.0.0.1";
-    assert_eq!(
-        sippnp_ctx_config_set_server(cfg, host.as_ptr().cast(), host.len(), 5060),
-        SIPPNP_OK
-    );
-    let url = "http://127.0.0.1/prov/{token}/{mac}.xml";
-    assert_eq!(
-        sippnp_ctx_config_set_url_template(cfg, url.as_ptr().cast(), url.len()),
-        SIPPNP_OK
-    );
-    assert_eq!(sippnp_ctx_config_set_unknown_policy(cfg, policy as u32), SIPPNP_OK);
-    let userdata = &USER_ID as *const &str as *mut c_void;
-    assert_eq!(
-        sippnp_ctx_config_set_lookup(cfg, Some(lookup), userdata, None),
-        SIPPNP_OK
-    );
+    let cfg = test_config("127.0.0.1", "http://127.0.0.1/prov/{token}/{mac}.xml", policy);
     let mut engine = null_mut();
     assert_eq!(sippnp_engine_new(cfg, options, &mut engine, null_mut()), SIPPNP_OK);
     sippnp_ctx_config_free(cfg);
