@@ -401,15 +401,8 @@ pub extern "C" fn sippnp_ctx_render(
             // SAFETY: as above.
             return unsafe { fail(out_err, SIPPNP_ERR_INVALID_PARAMETER, "mac is not 12 hex digits") };
         };
-        match ctx.responder.render(mac) {
-            Ok(file) => {
-                // SAFETY: checked non-NULL.
-                unsafe { types::write_out(out, types::into_raw(sippnp_rendered::new(file))) };
-                SIPPNP_OK
-            }
-            // SAFETY: as above.
-            Err(e) => unsafe { fail_with(out_err, &e) },
-        }
+        // SAFETY: `out` checked non-NULL; `out_err` NULL or writable.
+        unsafe { deliver_rendered(ctx.responder.render(mac), out, out_err) }
     })
 }
 
@@ -445,14 +438,27 @@ pub extern "C" fn sippnp_ctx_render_path(
             // SAFETY: as above.
             Err(code) => return unsafe { fail(out_err, code, "path is NULL or not UTF-8") },
         };
-        match ctx.responder.render_path(path) {
-            Ok(file) => {
-                // SAFETY: checked non-NULL.
-                unsafe { types::write_out(out, types::into_raw(sippnp_rendered::new(file))) };
-                SIPPNP_OK
-            }
-            // SAFETY: as above.
-            Err(e) => unsafe { fail_with(out_err, &e) },
-        }
+        // SAFETY: `out` checked non-NULL; `out_err` NULL or writable.
+        unsafe { deliver_rendered(ctx.responder.render_path(path), out, out_err) }
     })
+}
+
+/// Writes a rendered file to `*out` (SIPPNP_OK), or the error to `*out_err`.
+///
+/// # Safety
+/// `out` is non-NULL and writable; `out_err` is NULL or writable.
+unsafe fn deliver_rendered(
+    rendered: Result<crate::render::RenderedFile, crate::Error>,
+    out: *mut *mut sippnp_rendered,
+    out_err: *mut *mut sippnp_error,
+) -> sippnp_result {
+    match rendered {
+        Ok(file) => {
+            // SAFETY: the caller's contract.
+            unsafe { types::write_out(out, types::into_raw(sippnp_rendered::new(file))) };
+            SIPPNP_OK
+        }
+        // SAFETY: the caller's contract.
+        Err(e) => unsafe { fail_with(out_err, &e) },
+    }
 }
