@@ -3,15 +3,18 @@
 //! `openssl speed` and the C SIP parsers (`benches/peers/parse_peers.c`: libre, sofia-sip) and
 //! writes the figures BENCHMARKS.md quotes.
 
+#[path = "../tests/common/assignment.rs"]
+mod assignment;
+
 use std::hint::black_box;
 use std::net::SocketAddr;
 
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockModeEncrypt, KeyIvInit};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sippnp::assign::{Account, Assignment, NoLookup};
+use sippnp::assign::NoLookup;
 use sippnp::crypto::{Digest, openssl};
-use sippnp::device::{Mac, identify};
+use sippnp::device::identify;
 use sippnp::ids::IdGen;
 use sippnp::responder::{Config, Responder, UnknownPolicy};
 use sippnp::sip::Subscribe;
@@ -47,23 +50,7 @@ fn sip(c: &mut Criterion) {
 }
 
 fn render(c: &mut Criterion) {
-    let mut assignment = Assignment {
-        mac: Mac::parse("000b82273b89"),
-        provisioning_url: Some("https://pbx.example.com/prov/".into()),
-        ntp_servers: vec!["pool.ntp.org".into()],
-        timezone: sippnp::timezone::Zone::find("Europe/Berlin"),
-        admin_password: Some("admin-secret".into()),
-        ..Assignment::default()
-    };
-    for i in 1..=2 {
-        *assignment.account_mut(i) = Account {
-            user_id: Some(format!("10{i}")),
-            password: Some("s3cret&<>".into()),
-            display_name: Some(format!("Desk {i}")),
-            registrar_host: Some("pbx.example.com".into()),
-            ..Account::default()
-        };
-    }
+    let assignment = assignment::two_accounts();
     for vendor in sippnp::render::supported_vendors() {
         c.bench_function(&format!("render/{vendor}_2_accounts"), |b| {
             b.iter(|| sippnp::render::render(vendor, black_box(&assignment)))

@@ -6,13 +6,15 @@
 //! excluded): the 200 OK bytes, the NOTIFY bytes and the URL. BENCHMARKS.md quotes these
 //! figures.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
 use std::net::SocketAddr;
 
-use sippnp::assign::{Account, Assignment, Decision, Lookup, LookupError, NoLookup};
-use sippnp::device::{Device, Mac, identify};
+use sippnp::assign::{Assignment, Decision, Lookup, LookupError, NoLookup};
+use sippnp::device::{Device, identify};
 use sippnp::engine::{Engine, EngineConfig};
 use sippnp::ids::IdGen;
 use sippnp::responder::{Config, Outcome, Responder, UnknownPolicy};
@@ -93,27 +95,6 @@ impl Lookup for Assigning {
     }
 }
 
-fn assignment() -> Assignment {
-    let mut assignment = Assignment {
-        mac: Mac::parse("000b82273b89"),
-        provisioning_url: Some("https://pbx.example.com/prov/".into()),
-        ntp_servers: vec!["pool.ntp.org".into()],
-        timezone: sippnp::timezone::Zone::find("Europe/Berlin"),
-        admin_password: Some("admin-secret".into()),
-        ..Assignment::default()
-    };
-    for i in 1..=2 {
-        *assignment.account_mut(i) = Account {
-            user_id: Some(format!("10{i}")),
-            password: Some("s3cret&<>".into()),
-            display_name: Some(format!("Desk {i}")),
-            registrar_host: Some("pbx.example.com".into()),
-            ..Account::default()
-        };
-    }
-    assignment
-}
-
 fn config(url: &str) -> Config {
     Config {
         server_host: "192.0.2.10".into(),
@@ -164,7 +145,7 @@ fn allocations_on_the_hot_paths() {
     });
     println!("device::identify: {ident:.1} allocations, {ident_bytes:.0} bytes");
 
-    let assigned = assignment();
+    let assigned = common::assignment::two_accounts();
     let (clone, clone_bytes) = mean(calls, |_| {
         black_box(assigned.clone());
     });

@@ -2,6 +2,7 @@
 //! [`process`], SIP text in [`sip`].
 #![allow(dead_code)]
 
+pub mod assignment;
 pub mod process;
 pub mod sip;
 
