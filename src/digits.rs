@@ -21,9 +21,13 @@ pub(crate) fn decimal_text(n: i64) -> std::borrow::Cow<'static, str> {
     small_decimal(n).map_or_else(|| n.to_string().into(), std::borrow::Cow::Borrowed)
 }
 
-/// Writes `n` in decimal at the end of `buf` and returns the digits as text.
+/// `n` in decimal as text: from a table below 100, else written at the end of `buf`.
 pub(crate) fn decimal(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &str {
-    std::str::from_utf8(decimal_bytes(n, buf)).expect("ASCII digits")
+    // Below 100 the digits are borrowed from a table: no conversion to check.
+    match i64::try_from(n).ok().and_then(small_decimal) {
+        Some(digits) => digits,
+        None => std::str::from_utf8(decimal_bytes(n, buf)).expect("ASCII digits"),
+    }
 }
 
 /// Writes `n` in decimal at the end of `buf` and returns the digits.
@@ -43,27 +47,46 @@ pub(crate) fn decimal_bytes(n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
 
 /// Appends `n` in decimal to `out`, left-padded with zeros to at least `width` digits
 /// (what `format!("{n:0width$}")` writes).
+#[inline]
 pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
-    if n < 10 && width <= 1 {
-        out.push(char::from(b'0' + n as u8));
-        return;
+    if n < 100 && width <= MAX_DIGITS {
+        // Indexes, months and small counts: a character or two, pushed in place after their
+        // zeros.
+        let digits = if n < 10 { 1 } else { 2 };
+        for _ in digits..width {
+            out.push('0');
+        }
+        if n >= 10 {
+            out.push(char::from(b'0' + (n / 10) as u8));
+        }
+        out.push(char::from(b'0' + (n % 10) as u8));
+    } else {
+        push_padded_long(out, n, width);
     }
-    let mut buf = [0; MAX_DIGITS];
-    let digits = decimal_bytes(n, &mut buf);
-    for _ in digits.len()..width {
+}
+
+/// [`push_padded`] for three digits or more (or a width beyond [`MAX_DIGITS`]).
+fn push_padded_long(out: &mut String, n: u64, width: usize) {
+    for _ in MAX_DIGITS..width {
         out.push('0');
     }
-    for &digit in digits {
+    // Zeros in front of the digits are the padding.
+    let mut buf = [b'0'; MAX_DIGITS];
+    let len = decimal_bytes(n, &mut buf).len().max(width.min(MAX_DIGITS));
+    out.reserve(len);
+    for &digit in &buf[MAX_DIGITS - len..] {
         out.push(char::from(digit));
     }
 }
 
 /// Appends `n` in decimal to `out` (what `n.to_string()` holds).
+#[inline]
 pub(crate) fn push_decimal(out: &mut String, n: u64) {
     push_padded(out, n, 0);
 }
 
 /// Appends `n` in decimal to `out`, with a `-` when negative (what `n.to_string()` holds).
+#[inline]
 pub(crate) fn push_signed(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
@@ -77,10 +100,10 @@ mod tests {
 
     #[test]
     fn like_the_formatter() {
-        for n in [0, 7, 10, 99, 100, 5060, 65535, 4_294_967_295, u64::MAX] {
+        for n in [0, 7, 10, 42, 99, 100, 5060, 65535, 4_294_967_295, u64::MAX] {
             let mut buf = [0; MAX_DIGITS];
             assert_eq!(decimal(n, &mut buf), n.to_string());
-            for width in [0, 1, 5] {
+            for width in [0, 1, 2, 3, 5, 20, 23] {
                 let mut out = String::from("x");
                 push_padded(&mut out, n, width);
                 assert_eq!(out, format!("x{n:0width$}"));

@@ -814,7 +814,7 @@ struct FanvilTime {
     /// `Time Zone` code.
     code: i32,
     /// `Time Zone Name`, where the sources give one for the offset.
-    name: Option<String>,
+    name: Option<&'static str>,
     dst: Option<FanvilDst>,
 }
 
@@ -890,10 +890,7 @@ fn fanvil_time(zone: &Zone, codes: ZoneCodes) -> Result<FanvilTime, RenderError>
             if std % 900 != 0 || !(-12 * 3600..=14 * 3600).contains(&std) {
                 return Err(unsupported("timezone"));
             }
-            let name = (std % 3600 == 0).then(|| match std / 3600 {
-                0 => "UTC".to_owned(),
-                hours => format!("UTC{hours:+}"),
-            });
+            let name = (std % 3600 == 0).then(|| utc_hours_name(std / 3600));
             (std / 900, name)
         }
         ZoneCodes::CSeriesIndex => {
@@ -901,7 +898,7 @@ fn fanvil_time(zone: &Zone, codes: ZoneCodes) -> Result<FanvilTime, RenderError>
                 .iter()
                 .find(|&&(hours, _, _)| std % 3600 == 0 && hours * 3600 == std)
                 .ok_or_else(|| unsupported("timezone"))?;
-            (index, Some(name.to_owned()))
+            (index, Some(name))
         }
     };
     let dst = match dst {
@@ -936,6 +933,20 @@ fn change(transition: Transition) -> Result<Change, RenderError> {
         }),
         _ => Err(unsupported("timezone")),
     }
+}
+
+/// `UTC`, `UTC+1` … `UTC+14`, `UTC-1` … `UTC-12`: the `Time Zone Name` of a whole-hour
+/// offset from -12 to +14 hours (what `format!("UTC{hours:+}")` writes, `UTC` for 0).
+fn utc_hours_name(hours: i32) -> &'static str {
+    const NAMES: [&str; 27] = [
+        "UTC-12", "UTC-11", "UTC-10", "UTC-9", "UTC-8", "UTC-7", "UTC-6", "UTC-5", "UTC-4", "UTC-3", "UTC-2", "UTC-1",
+        "UTC", "UTC+1", "UTC+2", "UTC+3", "UTC+4", "UTC+5", "UTC+6", "UTC+7", "UTC+8", "UTC+9", "UTC+10", "UTC+11",
+        "UTC+12", "UTC+13", "UTC+14",
+    ];
+    usize::try_from(hours + 12)
+        .ok()
+        .and_then(|at| NAMES.get(at))
+        .expect("offsets are checked to lie within -12 to +14 hours")
 }
 
 fn time_settings<'a>(zone: &Zone, notation: &Notation, out: &mut Vec<Setting<'a>>) -> Result<(), RenderError> {

@@ -89,6 +89,11 @@ impl Section {
         Section::Qos,
     ];
 
+    /// The place of the section in [`Section::ALL`] (the order of the variants).
+    fn position(self) -> usize {
+        self as usize
+    }
+
     fn header(self) -> &'static str {
         match self {
             Section::Sip => "<SIP CONFIG MODULE>",
@@ -110,6 +115,10 @@ const MARK_SIDE_KEYS: &str = "--Sidekey Config1--";
 const MARK_SOFT_KEYS: &str = "--SoftDss Config--";
 const MARK_MMI_ACCOUNT: &str = "--MMI Account--";
 const MARK_PNP: &str = "--Sip Pnp List--";
+/// How many sub-lists a file can have: one per marker above.
+const MAX_SUB_LISTS: usize = 7;
+/// The `group` of an override appended after the written lines: after every sub-list.
+const APPENDED: usize = usize::MAX;
 
 /// Where a setting goes: section, sub-list marker and name.
 struct Place {
@@ -137,7 +146,20 @@ enum Name<'x> {
 impl Name<'_> {
     /// Appends the name to `out`, padded with spaces to `width` characters.
     fn push_padded(self, out: &mut String, width: usize) {
-        let chars = match self {
+        let chars = self.push_to(out);
+        if let Some(missing) = width.checked_sub(chars) {
+            const SPACES: &str = "                                                                ";
+            match SPACES.get(..missing) {
+                Some(spaces) => out.push_str(spaces),
+                None => (0..missing).for_each(|_| out.push(' ')),
+            }
+        }
+    }
+
+    /// Appends the name to `out` and returns how many characters it has.
+    #[inline(always)]
+    fn push_to(self, out: &mut String) -> usize {
+        match self {
             Name::Plain(name) => {
                 out.push_str(name);
                 if name.is_ascii() {
@@ -153,13 +175,6 @@ impl Name<'_> {
                 out.push(' ');
                 out.push_str(suffix);
                 out.len() - start
-            }
-        };
-        if let Some(missing) = width.checked_sub(chars) {
-            const SPACES: &str = "                                                                ";
-            match SPACES.get(..missing) {
-                Some(spaces) => out.push_str(spaces),
-                None => (0..missing).for_each(|_| out.push(' ')),
             }
         }
     }
@@ -309,25 +324,28 @@ pub(super) fn write<'x>(
     settings: &'x [Setting<'x>],
     overrides: &'x [(String, String)],
 ) -> Result<Vec<u8>, RenderError> {
-    let mut placed_lines = Vec::with_capacity(settings.len());
-    let mut markers: Vec<&'static str> = Vec::with_capacity(8);
+    let mut lines = Vec::with_capacity(settings.len() + overrides.len());
+    // The sub-list markers met so far, in first-appearance order (`markers[..groups]`).
+    let mut markers = [""; MAX_SUB_LISTS];
+    let mut groups = 0;
     for setting in settings {
         match place(setting) {
             Some(place) => {
                 let group = match place.marker {
                     None => 0,
-                    Some(marker) => match markers
+                    Some(marker) => match markers[..groups]
                         .iter()
                         .position(|&known| std::ptr::eq(known, marker) || known == marker)
                     {
                         Some(at) => at + 1,
                         None => {
-                            markers.push(marker);
-                            markers.len()
+                            markers[groups] = marker;
+                            groups += 1;
+                            groups
                         }
                     },
                 };
-                placed_lines.push(Line {
+                lines.push(Line {
                     section: place.section,
                     marker: place.marker,
                     group,
@@ -340,13 +358,10 @@ pub(super) fn write<'x>(
             None => return Err(setting.unsupported()),
         }
     }
-    // Lines outside a sub-list first, then each sub-list, in first-appearance order.
-    let mut lines = Vec::with_capacity(placed_lines.len() + overrides.len());
-    for group in 0..=markers.len() {
-        lines.extend(placed_lines.iter().filter(|l| l.group == group));
-    }
+    // Lines outside a sub-list come first, then each sub-list in first-appearance order: the
+    // lines stay in setting order, and `group` orders them when they are checked and written.
     apply_overrides(&mut lines, overrides)?;
-    render_lines(&lines)
+    render_lines(&lines, groups)
 }
 
 /// Checks each override name, then replaces the value of a line with the same name in place,
@@ -356,7 +371,12 @@ pub(super) fn write<'x>(
 fn apply_overrides<'x>(lines: &mut Vec<Line<'x>>, overrides: &'x [(String, String)]) -> Result<(), RenderError> {
     for (i, (key, value)) in overrides.iter().enumerate() {
         check_override_key(i, key, breaks_line, is_valid_name)?;
-        match lines.iter_mut().find(|line| line.name.is(key)) {
+        // The first match in group order (`min_by_key` keeps the first of equal groups).
+        match lines
+            .iter_mut()
+            .filter(|line| line.name.is(key))
+            .min_by_key(|line| line.group)
+        {
             Some(slot) => {
                 slot.value = value;
                 slot.origin = Origin::Override(key);
@@ -364,7 +384,7 @@ fn apply_overrides<'x>(lines: &mut Vec<Line<'x>>, overrides: &'x [(String, Strin
             None => lines.push(Line {
                 section: override_section(key),
                 marker: None,
-                group: 0,
+                group: APPENDED,
                 name: Name::Plain(key),
                 value,
                 origin: Origin::Override(key),
@@ -396,44 +416,44 @@ fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
 }
 
-/// Refuses values that would break a line (checked in line order), then writes the padded
+/// Refuses values that would break a line (the first in group order), else writes the padded
 /// header, each non-empty section after an empty line (with a marker line before each
-/// sub-list), and the end marker, all with CRLF line ends.
-fn render_lines(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
-    for line in lines {
-        check_line_value(line.value, line.origin)?;
-    }
+/// sub-list), and the end marker, all with CRLF line ends. `groups` is the number of sub-lists.
+fn render_lines(lines: &[Line<'_>], groups: usize) -> Result<Vec<u8>, RenderError> {
     let mut out = String::with_capacity(HEADER_WIDTH + 256 + lines.len() * (NAME_WIDTH + 32));
     Name::Plain(HEADER).push_padded(&mut out, HEADER_WIDTH);
     out.push_str(EOL);
-    let present = lines
-        .iter()
-        .fold(0u32, |sections, line| sections | 1 << line.section as u32);
-    for section in Section::ALL {
-        if present & 1 << section as u32 == 0 {
-            continue;
+    let mut section = None;
+    let mut current = 0;
+    for index in file_order(lines, groups) {
+        let line = &lines[index];
+        if let Err(refused) = check_line_value(line.value, line.origin) {
+            // Lines are written in file order, but the first refused value in group order is
+            // the one reported (it may be another line's).
+            check_in_group_order(lines, groups)?;
+            return Err(refused);
         }
-        let members = lines.iter().filter(|line| line.section == section);
-        out.push_str(EOL);
-        out.push_str(section.header());
-        out.push_str(EOL);
-        let mut current = 0;
-        for line in members {
-            if let Some(marker) = line.marker
-                && line.group != current
-            {
-                write_line(&mut out, Name::Plain(marker), "");
-            }
-            current = line.group;
-            let start = out.len();
-            write_line(&mut out, line.name, line.value);
-            // The written name, up to its padding and the colon (checked without allocating,
-            // so debug builds count the same allocations as release builds).
-            debug_assert!(
-                is_valid_name(out[start..].split(':').next().unwrap_or("").trim_end()),
-                "generated names are valid"
-            );
+        if section != Some(line.section) {
+            section = Some(line.section);
+            current = 0;
+            out.push_str(EOL);
+            out.push_str(line.section.header());
+            out.push_str(EOL);
         }
+        if let Some(marker) = line.marker
+            && line.group != current
+        {
+            write_line(&mut out, Name::Plain(marker), "");
+        }
+        current = line.group;
+        let start = out.len();
+        write_line(&mut out, line.name, line.value);
+        // The written name, up to its padding and the colon (checked without allocating,
+        // so debug builds count the same allocations as release builds).
+        debug_assert!(
+            is_valid_name(out[start..].split(':').next().unwrap_or("").trim_end()),
+            "generated names are valid"
+        );
     }
     out.push_str(EOL);
     out.push_str(FOOTER);
@@ -441,9 +461,54 @@ fn render_lines(lines: &[Line<'_>]) -> Result<Vec<u8>, RenderError> {
     Ok(out.into_bytes())
 }
 
+/// Refuses the first value (in group order: lines outside a sub-list, each sub-list, appended
+/// overrides) that would break a line.
+fn check_in_group_order(lines: &[Line<'_>], groups: usize) -> Result<(), RenderError> {
+    for group in (0..=groups).chain([APPENDED]) {
+        for line in lines.iter().filter(|line| line.group == group) {
+            check_line_value(line.value, line.origin)?;
+        }
+    }
+    Ok(())
+}
+
+/// The indexes of `lines` in file order: by section (in [`Section::ALL`] order), within a
+/// section the lines outside a sub-list, then each sub-list, then appended overrides, each in
+/// line order (a stable counting sort on section and group; `groups` sub-lists).
+fn file_order(lines: &[Line<'_>], groups: usize) -> Vec<usize> {
+    const BUCKETS: usize = Section::ALL.len() * (MAX_SUB_LISTS + 2);
+    assert!(groups <= MAX_SUB_LISTS, "one sub-list per marker");
+    // Group 0, the sub-lists 1..=groups, then appended overrides.
+    let ranks = groups + 2;
+    let bucket = |line: &Line<'_>| line.section.position() * ranks + line.group.min(groups + 1);
+    // `starts[b]` counts the lines before bucket `b`, then is where its next line goes; only
+    // the buckets of `ranks` are used.
+    let mut starts = [0; BUCKETS + 1];
+    let used = Section::ALL.len() * ranks + 1;
+    for line in lines {
+        starts[bucket(line) + 1] += 1;
+    }
+    for b in 1..used {
+        starts[b] += starts[b - 1];
+    }
+    // Filled rather than zero-allocated: `calloc` costs more than the fill at these sizes.
+    let mut order: Vec<usize> = std::iter::repeat_n(0, lines.len()).collect();
+    for (index, line) in lines.iter().enumerate() {
+        let slot = &mut starts[bucket(line)];
+        order[*slot] = index;
+        *slot += 1;
+    }
+    order
+}
+
+/// Writes `name` padded to the name column, `:`, `value` and the line end.
+#[inline(always)]
 fn write_line(out: &mut String, name: Name<'_>, value: &str) {
-    name.push_padded(out, NAME_WIDTH);
-    out.push(':');
+    /// Spaces up to the name column, then the colon: the padding and the `:` in one copy.
+    const COLUMN: &str = "                        :";
+    const _: () = assert!(COLUMN.len() == NAME_WIDTH + 1);
+    let chars = name.push_to(out);
+    out.push_str(&COLUMN[chars.min(NAME_WIDTH)..]);
     out.push_str(value);
     out.push_str(EOL);
 }

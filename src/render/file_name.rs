@@ -13,11 +13,13 @@ pub(super) enum Case {
 /// `prefix`, the 12 hex digits of `mac` in `case`, then `suffix`.
 pub(super) fn mac_file_name(prefix: &str, mac: Mac, case: Case, suffix: &str) -> String {
     let digits = mac_hex(mac, case);
-    let mut name = String::with_capacity(prefix.len() + digits.len() + suffix.len());
-    name.push_str(prefix);
-    name.push_str(hex_str(&digits));
-    name.push_str(suffix);
-    name
+    let mut name = Vec::with_capacity(prefix.len() + digits.len() + suffix.len());
+    name.extend_from_slice(prefix.as_bytes());
+    name.extend_from_slice(&digits);
+    name.extend_from_slice(suffix.as_bytes());
+    // One check of the whole name (long enough for the word-at-a-time ASCII path) instead of
+    // one of the digits alone.
+    String::from_utf8(name).expect("text around ASCII hex digits")
 }
 
 /// The 12 hex digits of `mac` in `case`, without separators.

@@ -78,7 +78,7 @@ use super::url::{check_known_scheme, split_scheme};
 use super::xml::XmlWriter;
 use super::{RenderError, RenderedFile, replace_or_append};
 use crate::assign::{Account, Assignment, DtmfMode, SrtpMode, Transport};
-use crate::digits::{push_decimal, push_padded};
+use crate::digits::{MAX_DIGITS, decimal, push_decimal, push_padded};
 use crate::timezone::Zone;
 
 /// Canonical vendor id, for the capability table.
@@ -236,11 +236,13 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
     accounts(&a.accounts, limit, &mut items)?;
     apply_overrides(&mut items, &a.overrides);
 
-    let mut doc = XmlWriter::with_capacity(256 + 64 * items.len());
+    let mut doc = XmlWriter::with_capacity(256 + 96 * items.len());
     doc.open("provisioning", &[("version", "1.1"), ("productID", "e2")])?;
     doc.open("nvm", &[])?;
     let mut name = String::with_capacity(64);
-    let mut number = String::with_capacity(32);
+    // Only a `sippnp N` profile name is put together here (allocated when there is one).
+    let mut number = String::new();
+    let mut digits = [0; MAX_DIGITS];
     for item in &items {
         match item {
             Item::Param(param) => {
@@ -248,11 +250,7 @@ pub fn render(a: &Assignment) -> Result<RenderedFile, RenderError> {
                 param.name.push_to(&mut name);
                 let value = match param.value {
                     Value::Text(text) => text,
-                    Value::Number(n) => {
-                        number.clear();
-                        push_decimal(&mut number, n);
-                        &number
-                    }
+                    Value::Number(n) => decimal(n, &mut digits),
                     Value::Numbered(prefix, n) => {
                         number.clear();
                         number.push_str(prefix);
@@ -553,9 +551,11 @@ impl<'a> Provider<'a> {
 
 /// Appends the provider profiles the accounts use, then each account's handset and
 /// `SipAccount` parameters.
+///
+/// Two passes over the accounts: the first checks them and appends the profiles, the second
+/// appends the handsets, so that no second list has to be built and copied over.
 fn accounts<'a>(accounts: &'a [Account], limit: usize, items: &mut Vec<Item<'a>>) -> Result<(), RenderError> {
-    let mut providers: Vec<Provider<'_>> = Vec::new();
-    let mut handset_items = Vec::with_capacity(8 * accounts.len());
+    let mut providers: Vec<Provider<'_>> = Vec::with_capacity(MAX_PROVIDERS.min(accounts.len()));
     for (index, acct) in used_accounts(accounts, limit)? {
         if acct.label.is_some() {
             return Err(unsupported(format!("account {index} label")));
@@ -564,45 +564,52 @@ fn accounts<'a>(accounts: &'a [Account], limit: usize, items: &mut Vec<Item<'a>>
             return Err(unsupported(format!("account {index} codecs")));
         }
         let provider = Provider::of(acct);
-        let p = match providers.iter().position(|known| *known == provider) {
-            Some(p) => p,
-            None => {
-                if providers.len() == MAX_PROVIDERS {
-                    return Err(unsupported(format!(
-                        "account {index} servers (more than {MAX_PROVIDERS} distinct provider profiles)"
-                    )));
-                }
-                provider.params(providers.len(), index, items)?;
-                providers.push(provider);
-                providers.len() - 1
+        if !providers.contains(&provider) {
+            if providers.len() == MAX_PROVIDERS {
+                return Err(unsupported(format!(
+                    "account {index} servers (more than {MAX_PROVIDERS} distinct provider profiles)"
+                )));
             }
-        };
-        let key = |suffix| Name::Handset(index, suffix);
-        handset_items.push(Item::AddHandset(index));
-        let values = [
-            ("UserName", "user id", acct.user_id.as_deref()),
-            ("AuthName", "auth id", acct.effective_auth_id()),
-            ("AuthPassword", "password", acct.password.as_deref()),
-            ("DisplayName", "display name", acct.display_name.as_deref()),
-        ];
-        for (suffix, name, value) in values {
-            if let Some(value) = value {
-                handset_items.push(param(key(suffix), Value::Text(value), Field::Account(index, name)));
-            }
-        }
-        handset_items.push(param(
-            key("ProviderId"),
-            Value::Number(p as u64),
-            Field::Account(index, "servers"),
-        ));
-        if let Some(mailbox) = acct.voicemail_number.as_deref() {
-            let field = Field::Account(index, "voicemail number");
-            handset_items.push(param(key("VoiceMailMailbox"), Value::Text(mailbox), field));
-            handset_items.push(param(key("VoiceMailActive"), Value::Text("1"), field));
+            provider.params(providers.len(), index, items)?;
+            providers.push(provider);
         }
     }
-    items.extend(handset_items);
+    for (index, acct) in used_accounts(accounts, limit)? {
+        let provider = Provider::of(acct);
+        let p = providers
+            .iter()
+            .position(|known| *known == provider)
+            .expect("the first pass added every account's profile");
+        handset(index, acct, p, items);
+    }
     Ok(())
+}
+
+/// Appends handset `index`'s `add_hs` and its `SipAccount` parameters (`p`: its profile).
+fn handset<'a>(index: usize, acct: &'a Account, p: usize, items: &mut Vec<Item<'a>>) {
+    let key = |suffix| Name::Handset(index, suffix);
+    items.push(Item::AddHandset(index));
+    let values = [
+        ("UserName", "user id", acct.user_id.as_deref()),
+        ("AuthName", "auth id", acct.effective_auth_id()),
+        ("AuthPassword", "password", acct.password.as_deref()),
+        ("DisplayName", "display name", acct.display_name.as_deref()),
+    ];
+    for (suffix, name, value) in values {
+        if let Some(value) = value {
+            items.push(param(key(suffix), Value::Text(value), Field::Account(index, name)));
+        }
+    }
+    items.push(param(
+        key("ProviderId"),
+        Value::Number(p as u64),
+        Field::Account(index, "servers"),
+    ));
+    if let Some(mailbox) = acct.voicemail_number.as_deref() {
+        let field = Field::Account(index, "voicemail number");
+        items.push(param(key("VoiceMailMailbox"), Value::Text(mailbox), field));
+        items.push(param(key("VoiceMailActive"), Value::Text("1"), field));
+    }
 }
 
 /// Replaces the parameter of the same name in place, else appends.

@@ -60,11 +60,11 @@ use std::collections::HashSet;
 
 use super::accounts::{account_limit, used_accounts};
 use super::field::Field;
-use super::file_name::{Case, mac_file_name};
+use super::file_name::{Case, hex_str, mac_file_name, mac_hex};
 use super::hostport::split_host_port;
 use super::keys::check_keys;
 use super::url::{check_known_scheme, strict_scheme};
-use super::values::{breaks_line, check_override_key, check_value};
+use super::values::{breaks_line, check_override_key, check_value, is_printable_ascii};
 use super::{RenderError, RenderedFile, capped, replace_or_append};
 use crate::assign::{Account, Assignment, Codec, DtmfMode, Key, KeyBank, KeyKind, SrtpMode, Transport};
 use crate::device::Mac;
@@ -342,13 +342,16 @@ fn shared_mwi(accounts: &[Account]) -> Result<Option<bool>, RenderError> {
 /// shared file) and puts the HTTP credentials into it.
 fn standard_file_url(url: &str, mac: Option<Mac>, a: &Assignment) -> Result<String, RenderError> {
     let rest = check_scheme(url)?;
-    let file = mac.map_or_else(|| "Config{MAC}.cfg".to_owned(), file_name);
-    let mut url = if url.ends_with('/') {
-        format!("{url}{file}")
+    let separator = if url.ends_with('/') {
+        Some("")
     } else if !rest.contains(['/', '?', '#']) {
-        format!("{url}/{file}")
+        Some("/")
     } else {
-        url.to_owned()
+        None
+    };
+    let mut url = match separator {
+        Some(separator) => directory_file_url(url, separator, mac),
+        None => url.to_owned(),
     };
     let (user, password) = (a.provisioning_user.as_deref(), a.provisioning_password.as_deref());
     if user.is_none() && password.is_none() {
@@ -371,6 +374,23 @@ fn standard_file_url(url: &str, mac: Option<Mac>, a: &Assignment) -> Result<Stri
     let at = url.find("://").map_or(0, |i| i + 3);
     url.insert_str(at, &userinfo);
     Ok(url)
+}
+
+/// `directory`, `separator`, then the file name of `mac` (`Config{MAC}.cfg` without one), in
+/// one allocation.
+fn directory_file_url(directory: &str, separator: &str, mac: Option<Mac>) -> String {
+    const PREFIX: &str = "Config";
+    const SUFFIX: &str = ".cfg";
+    let mut url = String::with_capacity(directory.len() + separator.len() + PREFIX.len() + 12 + SUFFIX.len());
+    url.push_str(directory);
+    url.push_str(separator);
+    url.push_str(PREFIX);
+    match mac {
+        Some(mac) => url.push_str(hex_str(&mac_hex(mac, Case::Upper))),
+        None => url.push_str("{MAC}"),
+    }
+    url.push_str(SUFFIX);
+    url
 }
 
 /// RFC 3986 percent-encoding of everything but the unreserved characters.
@@ -411,49 +431,46 @@ fn time_zone_lines(zone: &Zone, mut push: impl FnMut(&'static str, Value<'static
     let saving = minutes(dst.offset_secs - rule.std_offset_secs)
         .filter(|m| DST_OFFSET_MINUTES.contains(m))
         .ok_or_else(unsupported)?;
-    let mut lines = Vec::with_capacity(11);
-    lines.push(("TIME_ZONE", Value::Number(std.into())));
-    lines.push(("DST_ENABLE", "Y".into()));
-    lines.push(("DST_OFFSET", Value::Number(saving.into())));
-    for (change, keys) in [
-        (
-            dst.start,
-            [
-                "DST_START_MONTH",
-                "DST_START_ORDINAL_DAY",
-                "DST_START_DAY_OF_WEEK",
-                "DST_START_TIME",
-            ],
-        ),
-        (
-            dst.end,
-            [
-                "DST_STOP_MONTH",
-                "DST_STOP_ORDINAL_DAY",
-                "DST_STOP_DAY_OF_WEEK",
-                "DST_STOP_TIME",
-            ],
-        ),
-    ] {
-        let Transition::MonthWeekDay {
-            month,
-            week,
-            weekday,
-            time_secs,
-        } = change
-        else {
-            return Err(unsupported());
-        };
-        let time = minutes(time_secs)
-            .filter(|m| (0..24 * 60).contains(m))
-            .ok_or_else(unsupported)?;
-        let values = [month.into(), week.into(), weekday.into(), time.into()].map(Value::Number);
-        lines.extend(keys.into_iter().zip(values));
-    }
-    for (key, value) in lines {
-        push(key, value);
+    // Both changes are checked before any line is given to `push`.
+    let start = transition_values(dst.start).ok_or_else(unsupported)?;
+    let end = transition_values(dst.end).ok_or_else(unsupported)?;
+    push("TIME_ZONE", Value::Number(std.into()));
+    push("DST_ENABLE", "Y".into());
+    push("DST_OFFSET", Value::Number(saving.into()));
+    let start_keys = [
+        "DST_START_MONTH",
+        "DST_START_ORDINAL_DAY",
+        "DST_START_DAY_OF_WEEK",
+        "DST_START_TIME",
+    ];
+    let end_keys = [
+        "DST_STOP_MONTH",
+        "DST_STOP_ORDINAL_DAY",
+        "DST_STOP_DAY_OF_WEEK",
+        "DST_STOP_TIME",
+    ];
+    for (key, value) in start_keys.into_iter().zip(start).chain(end_keys.into_iter().zip(end)) {
+        push(key, Value::Number(value));
     }
     Ok(())
+}
+
+/// Month, week, weekday and time in minutes of a DST change, or `None` when Panasonic cannot
+/// express it (not a month-week-day rule, or not at a whole minute of the day).
+fn transition_values(change: Transition) -> Option<[i64; 4]> {
+    let Transition::MonthWeekDay {
+        month,
+        week,
+        weekday,
+        time_secs,
+    } = change
+    else {
+        return None;
+    };
+    let time = (time_secs % 60 == 0)
+        .then_some(time_secs / 60)
+        .filter(|m| (0..24 * 60).contains(m))?;
+    Some([month.into(), week.into(), weekday.into(), time.into()])
 }
 
 /// The `DEFAULT_LANGUAGE` code of an ISO 639-1 code (any case).
@@ -701,13 +718,19 @@ fn cannot_carry(c: char) -> bool {
 
 /// The header line, then `KEY="value"` per entry, each ending in CR LF, then one empty line;
 /// refuses values the format cannot carry.
+/// Whether `value` holds a `"` or a byte outside printable ASCII, so that its characters need a
+/// look.
+fn needs_character_check(value: &str) -> bool {
+    !is_printable_ascii(value.as_bytes(), Some(b'"'))
+}
+
 fn write(entries: &[Entry<'_>]) -> Result<Vec<u8>, RenderError> {
     let mut out = String::with_capacity(HEADER.len() + 2 * EOL.len() + entries.len() * 40);
     out.push_str(HEADER);
     out.push_str(EOL);
     for entry in entries {
         if let Value::Text(value) = &entry.value
-            && (value.bytes().any(|b| b == b'"') || !value.bytes().all(|b| (0x20..0x7f).contains(&b)))
+            && needs_character_check(value)
         {
             check_value(value, entry.field, cannot_carry)?;
         }

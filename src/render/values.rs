@@ -26,8 +26,9 @@ pub(super) fn check_value(value: &str, field: impl Display, refused: impl Fn(cha
 
 /// [`check_value`] with [`breaks_line`], which accepts printable ASCII without looking at
 /// characters.
+#[inline]
 pub(super) fn check_line_value(value: &str, field: impl Display) -> Result<(), RenderError> {
-    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if is_printable_ascii(value.as_bytes(), None) {
         Ok(())
     } else {
         check_value(value, field, breaks_line)
@@ -51,9 +52,73 @@ pub(super) fn check_override_key(
     }
 }
 
+/// Whether every byte of `bytes` is printable ASCII (`0x20`–`0x7e`) and none is `excluded`.
+/// Eight bytes are looked at together (the usual bit tricks for "has a byte below n" and "has a
+/// zero byte"), the rest one by one.
+pub(super) fn is_printable_ascii(bytes: &[u8], excluded: Option<u8>) -> bool {
+    /// `0x01` in every byte.
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    /// `0x80` in every byte.
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    /// The high bit of each byte of `word` that is zero (exact for "is any byte zero").
+    fn zero_bytes(word: u64) -> u64 {
+        word.wrapping_sub(ONES) & !word & HIGHS
+    }
+    // A byte of `excluded` is compared as DEL's when there is none: DEL is refused anyway.
+    let excluded = excluded.unwrap_or(0x7f);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut refused = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("chunks of eight"));
+        // Bytes from 0x80 up, below 0x20 (exact for bytes below 0x80), DEL, `excluded`.
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+        refused |= (word | below_space) & HIGHS;
+        refused |= zero_bytes(word ^ (ONES * 0x7f)) | zero_bytes(word ^ (ONES * u64::from(excluded)));
+    }
+    refused == 0
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) && b != excluded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_like_the_byte_by_byte_check() {
+        let simple = |bytes: &[u8], excluded: Option<u8>| {
+            bytes.iter().all(|&b| (0x20..0x7f).contains(&b) && Some(b) != excluded)
+        };
+        let mut samples: Vec<Vec<u8>> = Vec::new();
+        for len in 0..20 {
+            samples.push((0..len).map(|i| b'a' + (i % 26) as u8).collect());
+        }
+        for len in [1, 7, 8, 9, 15, 16, 17, 24] {
+            for at in 0..len {
+                for b in [0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x7e, 0x7f, 0x80, 0xc3, 0xff] {
+                    let mut sample = vec![b'x'; len];
+                    sample[at] = b;
+                    samples.push(sample.clone());
+                    // Next to a byte that borrows: the checks must stay exact.
+                    if at + 1 < len {
+                        sample[at + 1] = 0x20;
+                        samples.push(sample);
+                    }
+                }
+            }
+        }
+        for sample in &samples {
+            for excluded in [None, Some(b'"')] {
+                assert_eq!(
+                    is_printable_ascii(sample, excluded),
+                    simple(sample, excluded),
+                    "{sample:?} {excluded:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn line_breaks_and_control_characters() {

@@ -6,6 +6,10 @@
 //! (ASCII letter or `_` first, then letters, digits, `_`, `-`, `.`) and values must be free of
 //! control characters and of the non-characters XML 1.0 forbids. Every check of a call runs
 //! before it writes anything, so a refused call leaves the document as it was.
+//!
+//! The element-writing methods are inlined into every call site: the literal element and
+//! attribute names the renderers pass are then checked while compiling and written as
+//! constants, which leaves only the values to look at and copy for each element.
 
 use std::fmt::Display;
 
@@ -42,6 +46,7 @@ impl XmlWriter {
     }
 
     /// Opens element `name` with `attributes` (name, value); close it with [`Self::close`].
+    #[inline(always)]
     pub(crate) fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> Result<(), RenderError> {
         check_name(name)?;
         let attributes_class = check_attributes(name, attributes)?;
@@ -62,12 +67,14 @@ impl XmlWriter {
     }
 
     /// Writes `<name>value</name>`; `field` names the value in a [`RenderError::ControlCharacter`].
+    #[inline(always)]
     pub(crate) fn text_element(&mut self, name: &str, value: &str, field: impl Display) -> Result<(), RenderError> {
         self.text_element_with_attributes(name, &[], value, field)
     }
 
     /// Writes `<name a="v"…>value</name>`; `field` names the value in a
     /// [`RenderError::ControlCharacter`].
+    #[inline(always)]
     pub(crate) fn text_element_with_attributes(
         &mut self,
         name: &str,
@@ -84,6 +91,7 @@ impl XmlWriter {
 
     /// Like [`Self::text_element_with_attributes`], but a control character in the value of
     /// attribute `(key, value, field)` is reported as that attribute's own `field`.
+    #[inline(always)]
     pub(crate) fn text_element_with_attribute_fields(
         &mut self,
         name: &str,
@@ -105,6 +113,7 @@ impl XmlWriter {
 
     /// Writes a text element whose names and values are checked (`attributes_class` and `class`
     /// are the [`classify`] classes of the attribute values, or-ed, and of the value).
+    #[inline(always)]
     fn text_element_checked<'v>(
         &mut self,
         name: &str,
@@ -131,18 +140,23 @@ impl XmlWriter {
     }
 
     /// Starts a new line indented for the current depth.
+    #[inline]
     fn line_break(&mut self) {
-        const SPACES: &[u8; 32] = b"                                ";
+        /// A newline and the indentation of up to 16 levels, written with one copy.
+        const NEWLINE_AND_SPACES: &[u8; 33] = b"\n                                ";
         let indent = self.open.len() * INDENT;
-        self.out.push(b'\n');
-        match SPACES.get(..indent) {
-            Some(spaces) => self.out.extend_from_slice(spaces),
-            None => self.out.resize(self.out.len() + indent, b' '),
+        match NEWLINE_AND_SPACES.get(..=indent) {
+            Some(line) => self.out.extend_from_slice(line),
+            None => {
+                self.out.push(b'\n');
+                self.out.resize(self.out.len() + indent, b' ');
+            }
         }
     }
 
     /// Writes `<name a="v"…>` (checked already; `attributes_class` from [`check_attributes`])
     /// and returns where `name` starts in the buffer.
+    #[inline(always)]
     fn start_tag<'v>(
         &mut self,
         name: &str,
@@ -197,30 +211,45 @@ fn classify(bytes: &[u8]) -> u8 {
 
 /// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped; `class` is
 /// [`classify`]'s for `text`.
+#[inline]
 fn escape_into(out: &mut Vec<u8>, text: &str, class: u8) {
-    let bytes = text.as_bytes();
     if class & ESCAPED == 0 {
-        out.extend_from_slice(bytes);
-        return;
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        escape_entities_into(out, text);
     }
+}
+
+/// Appends `text` to `out` with every `&`, `<`, `>`, `"` and `'` written as its entity.
+fn escape_entities_into(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
     let mut plain = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let entity: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&apos;",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[plain..i]);
-        out.extend_from_slice(entity);
+        if CLASSES[usize::from(b)] != ESCAPED {
+            continue;
+        }
+        if plain < i {
+            out.extend_from_slice(&bytes[plain..i]);
+        }
+        push_entity(out, b);
         plain = i + 1;
     }
     out.extend_from_slice(&bytes[plain..]);
 }
 
+/// Appends the entity of `b`, one of `&`, `<`, `>`, `"`, `'` (each a fixed-size copy).
+fn push_entity(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'&' => out.extend_from_slice(b"&amp;"),
+        b'<' => out.extend_from_slice(b"&lt;"),
+        b'>' => out.extend_from_slice(b"&gt;"),
+        b'"' => out.extend_from_slice(b"&quot;"),
+        _ => out.extend_from_slice(b"&apos;"),
+    }
+}
+
 /// Whether `name` is a plain XML name: ASCII letter or `_`, then letters, digits, `_`, `-`, `.`.
+#[inline(always)]
 pub(crate) fn is_valid_name(name: &str) -> bool {
     match name.as_bytes() {
         [first, rest @ ..] => {
@@ -243,30 +272,48 @@ const NAME_BYTES: [bool; 256] = {
     valid
 };
 
+/// Refuses `name` unless [`is_valid_name`]. Always inlined: for the literal names the
+/// renderers pass, the compiler then settles the check while compiling.
+#[inline(always)]
 fn check_name(name: &str) -> Result<(), RenderError> {
     if is_valid_name(name) {
         Ok(())
     } else {
-        Err(RenderError::invalid_key(name))
+        Err(invalid_name(name))
     }
+}
+
+/// The error for a refused name, kept out of the callers' way.
+#[cold]
+#[inline(never)]
+fn invalid_name(name: &str) -> RenderError {
+    RenderError::invalid_key(name)
 }
 
 /// Checks the names and values of the attributes of element `element`, in order, and returns
 /// the [`classify`] classes of their values, or-ed.
+///
+/// Inlined, so that the literal attribute names the renderers pass are checked while compiling.
+#[inline(always)]
 fn check_attributes(element: &str, attributes: &[(&str, &str)]) -> Result<u8, RenderError> {
     let mut classes = 0;
     for &(key, value) in attributes {
         check_name(key)?;
         match text_class(value) {
             Some(class) => classes |= class,
-            None => {
-                return Err(RenderError::ControlCharacter {
-                    field: format!("attribute {key} of {element}"),
-                });
-            }
+            None => return Err(attribute_control_character(element, key)),
         }
     }
     Ok(classes)
+}
+
+/// The error for a control character in attribute `key` of `element`.
+#[cold]
+#[inline(never)]
+fn attribute_control_character(element: &str, key: &str) -> RenderError {
+    RenderError::ControlCharacter {
+        field: format!("attribute {key} of {element}"),
+    }
 }
 
 /// The [`classify`] class of `value`; `None` when it holds a control character or
@@ -278,6 +325,7 @@ fn text_class(value: &str) -> Option<u8> {
 
 /// Refuses control characters and U+FFFE/U+FFFF, which XML 1.0 cannot carry even escaped;
 /// returns the [`classify`] class of `value`.
+#[inline]
 fn check_text(value: &str, field: impl Display) -> Result<u8, RenderError> {
     text_class(value).ok_or_else(|| RenderError::ControlCharacter {
         field: field.to_string(),
