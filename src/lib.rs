@@ -20,6 +20,7 @@ pub mod render;
 pub mod responder;
 pub mod route;
 pub mod sip;
+mod swar;
 pub mod template;
 pub mod text;
 pub mod timezone;

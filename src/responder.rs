@@ -134,7 +134,11 @@ impl<L: Lookup> Responder<L> {
 
     /// Handles one datagram received from `source`.
     pub fn handle(&self, datagram: &[u8], source: SocketAddr) -> Result<Outcome, Error> {
-        self.answer(&Subscribe::parse(datagram)?, source, |_| None)
+        // Borrowed where it was parsed: moving the large `Subscribe` out first costs a copy.
+        match Subscribe::parse(datagram) {
+            Ok(ref sub) => self.answer(sub, source, |_| None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Answers an already parsed SUBSCRIBE from `source`. `token` gives the `{token}` of the
@@ -183,16 +187,9 @@ impl<L: Lookup> Responder<L> {
         source: SocketAddr,
         url: &str,
     ) -> Result<(Packet, Packet), Error> {
-        let call_id = unfold(sub.call_id);
         let from_tag = sub.from.tag.unwrap_or("");
-        let generated_tag;
-        let local_tag = match sub.to.tag {
-            Some(tag) => tag,
-            None => {
-                generated_tag = self.ids.tag_id(&call_id, from_tag);
-                generated_tag.as_str()
-            }
-        };
+        let ids = self.ids.dialog_ids(&unfold(sub.call_id), from_tag, sub.cseq.seq);
+        let local_tag = sub.to.tag.unwrap_or(ids.tag.as_str());
         let local = self.local.as_str();
         let contact = self.contact.as_str();
         let user_agent = self.config.user_agent.as_deref();
@@ -214,14 +211,13 @@ impl<L: Lookup> Responder<L> {
         };
 
         let (target, transport) = notify_target(sub, device);
-        let branch = self.ids.branch_id(&call_id, from_tag, sub.cseq.seq);
         let notify_bytes = build_notify(
             sub,
             &NotifyParams {
                 target: &target,
                 transport: &transport,
                 local,
-                branch: branch.as_str(),
+                branch: ids.branch.as_str(),
                 local_tag,
                 cseq: 1,
                 user_agent,
@@ -338,8 +334,8 @@ fn notify_target<'a>(sub: &Subscribe<'a>, device: &Device) -> (Cow<'a, str>, Tex
         .filter(|t| !t.is_empty() && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
         .map_or_else(|| device.transport.clone(), Text::upper_case);
     let target = match contact_uri {
-        Some(uri) if !uri.scheme.is_empty() => Cow::Borrowed(uri.raw.split('?').next().unwrap_or(uri.raw)),
-        Some(uri) => Cow::Owned(format!("sip:{}", uri.raw.split('?').next().unwrap_or(uri.raw))),
+        Some(uri) if !uri.scheme.is_empty() => Cow::Borrowed(without_headers(uri.raw)),
+        Some(uri) => Cow::Owned(format!("sip:{}", without_headers(uri.raw))),
         None => {
             let host = device.contact_host.as_deref().unwrap_or("invalid");
             let user = sub
@@ -352,6 +348,11 @@ fn notify_target<'a>(sub: &Subscribe<'a>, device: &Device) -> (Cow<'a, str>, Tex
         }
     };
     (target, transport)
+}
+
+/// A URI without its `?headers` part.
+fn without_headers(uri: &str) -> &str {
+    uri.bytes().position(|b| b == b'?').map_or(uri, |at| &uri[..at])
 }
 
 #[cfg(test)]

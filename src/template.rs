@@ -14,6 +14,7 @@ use std::fmt;
 use std::fmt::Write as _;
 
 use crate::device::Device;
+use crate::sip::search::find_byte;
 
 /// A checked URL template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,10 +68,10 @@ impl UrlTemplate {
     pub fn expand(&self, device: &Device, vendor: Option<&str>, model: Option<&str>) -> String {
         let mut out = String::with_capacity(self.0.len() + 32);
         let mut rest = self.0.as_str();
-        while let Some(open) = rest.find('{') {
+        while let Some(open) = find_byte(rest.as_bytes(), b'{') {
             out.push_str(&rest[..open]);
             let after = &rest[open..];
-            let close = after.find('}').map(|c| c + 1).unwrap_or(after.len());
+            let close = find_byte(after.as_bytes(), b'}').map_or(after.len(), |c| c + 1);
             let placeholder = &after[..close];
             if !write_value(&mut out, placeholder, device, vendor, model) {
                 out.push_str(placeholder);
@@ -126,10 +127,12 @@ fn write_value(
             } else {
                 b"0123456789ABCDEF"
             };
-            for b in mac.0 {
-                out.push(digits[usize::from(b >> 4)] as char);
-                out.push(digits[usize::from(b & 0xf)] as char);
+            let mut text = [0u8; 12];
+            for (pair, b) in text.chunks_exact_mut(2).zip(mac.0) {
+                pair[0] = digits[usize::from(b >> 4)];
+                pair[1] = digits[usize::from(b & 0xf)];
             }
+            out.push_str(std::str::from_utf8(&text).expect("hex digits"));
             true
         }
         "{vendor}" => encode_into(out, vendor.or(device.vendor.as_deref())),

@@ -5,6 +5,7 @@
 use std::fmt::Display;
 
 use super::RenderError;
+use crate::swar::{HIGHS, bytes_below, bytes_equal};
 
 /// Characters a line-oriented value cannot carry: control characters (C0, DEL, C1, which
 /// include CR, LF, NUL and NEL) and the Unicode line and paragraph separators.
@@ -53,27 +54,16 @@ pub(super) fn check_override_key(
 }
 
 /// Whether every byte of `bytes` is printable ASCII (`0x20`–`0x7e`) and none is `excluded`.
-/// Eight bytes are looked at together (the usual bit tricks for "has a byte below n" and "has a
-/// zero byte"), the rest one by one.
+/// Eight bytes are looked at together ([`crate::swar`]), the rest one by one.
 pub(super) fn is_printable_ascii(bytes: &[u8], excluded: Option<u8>) -> bool {
-    /// `0x01` in every byte.
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    /// `0x80` in every byte.
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    /// The high bit of each byte of `word` that is zero (exact for "is any byte zero").
-    fn zero_bytes(word: u64) -> u64 {
-        word.wrapping_sub(ONES) & !word & HIGHS
-    }
     // A byte of `excluded` is compared as DEL's when there is none: DEL is refused anyway.
     let excluded = excluded.unwrap_or(0x7f);
     let mut chunks = bytes.chunks_exact(8);
     let mut refused = 0;
     for chunk in &mut chunks {
         let word = u64::from_ne_bytes(chunk.try_into().expect("chunks of eight"));
-        // Bytes from 0x80 up, below 0x20 (exact for bytes below 0x80), DEL, `excluded`.
-        let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-        refused |= (word | below_space) & HIGHS;
-        refused |= zero_bytes(word ^ (ONES * 0x7f)) | zero_bytes(word ^ (ONES * u64::from(excluded)));
+        // Bytes from 0x80 up, below 0x20, DEL, `excluded`.
+        refused |= word & HIGHS | bytes_below(word, 0x20) | bytes_equal(word, 0x7f) | bytes_equal(word, excluded);
     }
     refused == 0
         && chunks

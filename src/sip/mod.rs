@@ -11,7 +11,7 @@ pub mod notify;
 pub mod params;
 pub mod response;
 pub mod scan;
-mod search;
+pub(crate) mod search;
 pub mod subscribe;
 pub mod uri;
 pub mod via;

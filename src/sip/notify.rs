@@ -1,9 +1,11 @@
 //! The NOTIFY that hands the phone its provisioning URL, sent inside the dialog the
 //! SUBSCRIBE and our 200 OK created (RFC 6665 §4.2.2, RFC 3261 §12.2.1.1).
 
-use super::scan::unfold;
+use std::borrow::Cow;
+
+use super::event::Event;
 use super::subscribe::Subscribe;
-use super::writer::{MessageWriter, WriteError, push_decimal};
+use super::writer::{MessageWriter, WriteError};
 
 /// What the NOTIFY needs besides the SUBSCRIBE.
 pub struct NotifyParams<'a> {
@@ -37,27 +39,29 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
         + p.user_agent.map_or(0, |ua| ua.len() + 14)
         + p.url.len();
     let mut w = MessageWriter::request_with_capacity("NOTIFY", p.target, capacity)?;
-    w.header_with("Via", |buf| {
-        for part in ["SIP/2.0/", p.transport, " ", p.local, ";branch=", p.branch, ";rport"] {
-            buf.extend_from_slice(part.as_bytes());
-        }
-    })?;
+    w.begin_header("Via");
+    w.fixed("SIP/2.0/");
+    w.value("Via", p.transport)?;
+    w.fixed(" ");
+    w.value("Via", p.local)?;
+    w.fixed(";branch=");
+    w.value("Via", p.branch)?;
+    w.fixed(";rport");
+    w.end_header();
     w.header("Max-Forwards", "70")?;
-    let our_uri = unfold(sub.to.raw);
-    match sub.to.tag {
-        Some(_) => w.header("From", &our_uri)?,
-        None => w.header_with("From", |buf| {
-            for part in [&our_uri, ";tag=", p.local_tag] {
-                buf.extend_from_slice(part.as_bytes());
-            }
-        })?,
-    };
-    w.header("To", &unfold(sub.from.raw))?;
-    w.header("Call-ID", &unfold(sub.call_id))?;
-    w.header_with("CSeq", |buf| {
-        push_decimal(buf, u64::from(p.cseq));
-        buf.extend_from_slice(b" NOTIFY");
-    })?;
+    w.begin_header("From");
+    w.copied_value("From", sub.to.raw)?;
+    if sub.to.tag.is_none() {
+        w.fixed(";tag=");
+        w.value("From", p.local_tag)?;
+    }
+    w.end_header();
+    w.copied_header("To", sub.from.raw)?;
+    w.copied_header("Call-ID", sub.call_id)?;
+    w.begin_header("CSeq");
+    w.decimal(u64::from(p.cseq));
+    w.fixed(" NOTIFY");
+    w.end_header();
     w.header_with("Contact", |buf| {
         buf.extend_from_slice(b"<sip:");
         buf.extend_from_slice(p.local.as_bytes());
@@ -68,22 +72,40 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
         buf.push(b'>');
     })?;
     // RFC 6665 §8.2.1: the NOTIFY's Event matches the SUBSCRIBE's package and `id`.
-    match sub.event.param("id") {
-        Some(id) => w.header_with("Event", |buf| {
-            buf.extend_from_slice(b"ua-profile;id=");
-            buf.extend_from_slice(id.as_bytes());
-        })?,
-        None => w.header("Event", "ua-profile")?,
-    };
+    w.begin_header("Event");
+    w.fixed("ua-profile");
+    if let Some(id) = event_id(&sub.event) {
+        w.fixed(";id=");
+        w.value("Event", &id)?;
+    }
+    w.end_header();
     w.header("Subscription-State", "terminated;reason=timeout")?;
     w.header("Content-Type", "application/url")?;
     if let Some(ua) = p.user_agent {
         w.header("User-Agent", ua)?;
     }
-    if p.url.bytes().any(|b| b.is_ascii_control()) {
+    if has_control(p.url.as_bytes()) {
         return Err(WriteError { field: "body URL" });
     }
     Ok(w.finish(p.url.as_bytes()))
+}
+
+/// Whether `bytes` holds an ASCII control character. One pass without early exit, which the
+/// compiler turns into a vector loop.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| found | b.is_ascii_control())
+}
+
+/// The SUBSCRIBE's Event `id` parameter, as [`Event::param`] gives it. Most phones send
+/// none, and a parameter list without the letters `id` (in any case) side by side cannot hold
+/// one: that is checked in one pass (a vector loop) instead of parsing the whole list.
+fn event_id<'a>(event: &Event<'a>) -> Option<Cow<'a, str>> {
+    let text = event.params.as_bytes();
+    let pairs = text.iter().zip(text.iter().skip(1));
+    let has_id = pairs.fold(false, |found, (&a, &b)| {
+        found | ((a | 0x20 == b'i') & (b | 0x20 == b'd'))
+    });
+    if has_id { event.param("id") } else { None }
 }
 
 #[cfg(test)]
@@ -123,6 +145,32 @@ Contact: <sip:192.168.12.155:1053>\r\n\r\n";
         assert!(text.contains("\r\nEvent: ua-profile;id=7\r\n"));
         assert!(text.contains("\r\nContact: <sip:192.0.2.10:5060>\r\n"));
         assert!(text.ends_with("\r\nContent-Length: 14\r\n\r\nhttp://x/{mac}"));
+    }
+
+    #[test]
+    fn the_event_id_is_found_wherever_it_is() {
+        for (params, id) in [
+            (";profile-type=\"device\";id=7", Some("7")),
+            (";ID = \"7\" ;vendor=x", Some("7")),
+            (";Id=7", Some("7")),
+            (";iD", None),
+            (";vendor=\"x;id=5\"", None),
+            (
+                ";profile-type=\"device\";vendor=\"Grandstream\";model=\"GXP2110\"",
+                None,
+            ),
+            (";idx=1;xid=2", None),
+            ("", None),
+            (";i", None),
+        ] {
+            let event = Event::parse(&format!("ua-profile{params}")).params.to_owned();
+            let event = Event {
+                package: "ua-profile",
+                params: &event,
+            };
+            assert_eq!(event_id(&event).as_deref(), id, "{params}");
+            assert_eq!(event_id(&event), event.param("id"), "{params}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use super::params;
+use super::params::{self, eq_fold};
 use super::scan::unfold;
 use super::subscribe::Subscribe;
 use super::via::{Rport, Via};
@@ -38,30 +38,28 @@ pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteE
         if i == 0 {
             w.header_with("Via", |buf| write_stamped_top_via(buf, via, p.source))?;
         } else {
-            w.header("Via", &unfold(via.raw))?;
+            w.copied_header("Via", via.raw)?;
         }
     }
-    w.header("From", &unfold(sub.from.raw))?;
-    let to = unfold(sub.to.raw);
-    match sub.to.tag {
-        Some(_) => w.header("To", &to)?,
-        None => w.header_with("To", |buf| {
-            buf.extend_from_slice(to.as_bytes());
-            buf.extend_from_slice(b";tag=");
-            buf.extend_from_slice(p.to_tag.as_bytes());
-        })?,
-    };
-    w.header("Call-ID", &unfold(sub.call_id))?;
-    w.header_with("CSeq", |buf| {
-        push_decimal(buf, u64::from(sub.cseq.seq));
-        buf.push(b' ');
-        buf.extend_from_slice(sub.cseq.method.as_bytes());
-    })?;
-    w.header_with("Contact", |buf| {
-        buf.push(b'<');
-        buf.extend_from_slice(p.contact.as_bytes());
-        buf.push(b'>');
-    })?;
+    w.copied_header("From", sub.from.raw)?;
+    w.begin_header("To");
+    w.copied_value("To", sub.to.raw)?;
+    if sub.to.tag.is_none() {
+        w.fixed(";tag=");
+        w.value("To", p.to_tag)?;
+    }
+    w.end_header();
+    w.copied_header("Call-ID", sub.call_id)?;
+    w.begin_header("CSeq");
+    w.decimal(u64::from(sub.cseq.seq));
+    w.fixed(" ");
+    w.value("CSeq", sub.cseq.method)?;
+    w.end_header();
+    w.begin_header("Contact");
+    w.fixed("<");
+    w.value("Contact", p.contact)?;
+    w.fixed(">");
+    w.end_header();
     w.header("Expires", "0")?;
     if let Some(server) = p.server {
         w.header("Server", server)?;
@@ -99,32 +97,89 @@ fn write_stamped_top_via(out: &mut Vec<u8>, via: &Via<'_>, source: SocketAddr) {
         out.push(b':');
         push_decimal(out, u64::from(port));
     }
-    for param in params::iter(&unfold(via.params)) {
-        if param.name.eq_ignore_ascii_case("received") {
-            continue;
-        }
-        if param.name.eq_ignore_ascii_case("rport") && via.rport == Rport::Requested {
-            out.extend_from_slice(b";rport=");
-            push_decimal(out, u64::from(source.port()));
-            continue;
-        }
-        out.push(b';');
-        out.extend_from_slice(param.name.as_bytes());
-        if let Some(value) = param.value {
-            out.push(b'=');
-            if param.quoted {
-                out.push(b'"');
-                out.extend_from_slice(value.as_bytes());
-                out.push(b'"');
-            } else {
-                out.extend_from_slice(value.as_bytes());
-            }
-        }
+    if !write_plain_params(out, via, source.port()) {
+        write_parsed_params(out, via, source.port());
     }
     if via.rport != Rport::Absent || via.host.as_bytes() != source_ip {
         out.extend_from_slice(b";received=");
         out.extend_from_slice(source_ip);
     }
+}
+
+/// Whether `params::iter` would give back every `;`-separated piece of `text` exactly as
+/// written: no whitespace (nor folded line breaks), quotes, brackets or non-ASCII bytes, so
+/// nothing is trimmed, unquoted or kept together. One pass without early exit (the compiler
+/// turns it into a vector loop).
+fn is_plain_param_text(text: &[u8]) -> bool {
+    text.iter().fold(true, |plain, &b| plain & is_plain_param_byte(b))
+}
+
+/// Whether `b` may stand in plain parameter text ([`is_plain_param_text`]).
+#[inline(always)]
+fn is_plain_param_byte(b: u8) -> bool {
+    (b > b' ') & (b < 0x7f) & !matches!(b, b'"' | b'<' | b'>' | b'[' | b']')
+}
+
+/// Writes the parameters of `via` as [`write_parsed_params`] does, when their text is plain
+/// ([`is_plain_param_text`]): each piece between `;` is a parameter as written. Otherwise
+/// writes nothing and returns `false`.
+fn write_plain_params(out: &mut Vec<u8>, via: &Via<'_>, source_port: u16) -> bool {
+    if !is_plain_param_text(via.params.as_bytes()) {
+        return false;
+    }
+    // Byte loops: the pieces are too short for `str::split`'s `memchr` to pay off.
+    for param in via.params.as_bytes().split(|&b| b == b';').filter(|p| !p.is_empty()) {
+        let name = param.split(|&b| b == b'=').next().unwrap_or(param);
+        write_param(out, via, name, source_port, |out| {
+            out.push(b';');
+            out.extend_from_slice(param);
+        });
+    }
+    true
+}
+
+/// Writes the parameters of `via` one by one as `params::iter` parses them (folded text
+/// unfolded, spaces dropped, quotes kept), without `received` and with a requested `rport`
+/// filled in.
+fn write_parsed_params(out: &mut Vec<u8>, via: &Via<'_>, source_port: u16) {
+    for param in params::iter(&unfold(via.params)) {
+        write_param(out, via, param.name.as_bytes(), source_port, |out| {
+            out.push(b';');
+            out.extend_from_slice(param.name.as_bytes());
+            if let Some(value) = param.value {
+                out.push(b'=');
+                if param.quoted {
+                    out.push(b'"');
+                    out.extend_from_slice(value.as_bytes());
+                    out.push(b'"');
+                } else {
+                    out.extend_from_slice(value.as_bytes());
+                }
+            }
+        });
+    }
+}
+
+/// Writes the Via parameter called `name`: dropped when it is `received` (ours follows),
+/// `rport=` and the source port when it is the `rport` the client asked us to fill in, else
+/// as `write_as_is` writes it.
+#[inline]
+fn write_param(
+    out: &mut Vec<u8>,
+    via: &Via<'_>,
+    name: &[u8],
+    source_port: u16,
+    write_as_is: impl FnOnce(&mut Vec<u8>),
+) {
+    if eq_fold(name, b"received") {
+        return;
+    }
+    if eq_fold(name, b"rport") && via.rport == Rport::Requested {
+        out.extend_from_slice(b";rport=");
+        push_decimal(out, u64::from(source_port));
+        return;
+    }
+    write_as_is(out);
 }
 
 #[cfg(test)]
@@ -155,5 +210,49 @@ mod tests {
             ),
             "SIP/2.0/UDP phone.lan:5059;branch=\"z9hG4bK3\";received=2001:db8::5"
         );
+    }
+
+    #[test]
+    fn plain_parameters_are_written_as_parsed_ones_are() {
+        let source: SocketAddr = "10.0.0.9:4000".parse().unwrap();
+        for params in [
+            ";branch=z9hG4bK1;rport",
+            ";rport;branch=z9hG4bK1",
+            ";RPORT=;Received=1.2.3.4;branch=x",
+            ";;branch=x;;rport=5;;",
+            ";rport=5;rport",
+            ";=x;a==b;c=;receivedx;rportx=1;maddr=239.0.0.1",
+            ";received",
+            "",
+            ";branch=z9hG4bK\u{e9}",
+            ";branch=\"a;b\";rport",
+            ";maddr=[::1;x];rport",
+            "; branch = x ;rport",
+            ";branch=x\r\n ;rport",
+            ";rport;branch=\"x\"",
+            ";rport;x=1 ",
+        ] {
+            let raw = format!("SIP/2.0/UDP 10.0.0.9:4000{params}");
+            let via = Via::parse(&raw).unwrap();
+            let (mut plain, mut parsed) = (b"kept".to_vec(), b"kept".to_vec());
+            write_parsed_params(&mut parsed, &via, source.port());
+            if write_plain_params(&mut plain, &via, source.port()) {
+                assert_eq!(
+                    String::from_utf8(plain).unwrap(),
+                    String::from_utf8(parsed).unwrap(),
+                    "{params}"
+                );
+            } else {
+                assert_eq!(plain, b"kept", "{params}: nothing written");
+                assert!(
+                    params.contains([' ', '"', '[', '\r', '\u{e9}']) && !params.starts_with(";branch=x;"),
+                    "{params} is plain parameter text"
+                );
+            }
+        }
+        for b in 0..=255u8 {
+            let plain = b.is_ascii_graphic() && !b"\"<>[]".contains(&b);
+            assert_eq!(is_plain_param_byte(b), plain, "{b}");
+        }
     }
 }

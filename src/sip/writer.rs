@@ -5,6 +5,9 @@ use std::fmt;
 use std::io::Write as _;
 use std::net::IpAddr;
 
+use super::scan::{contains_any, unfold};
+use crate::swar::{bytes_below, bytes_equal};
+
 /// A value could not be written because it would break the message framing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriteError {
@@ -23,6 +26,8 @@ impl std::error::Error for WriteError {}
 /// Builds one SIP message into a byte buffer.
 pub struct MessageWriter {
     buf: Vec<u8>,
+    /// Where the header line being written starts: a refused value takes it back out.
+    line_start: usize,
 }
 
 impl MessageWriter {
@@ -37,14 +42,14 @@ impl MessageWriter {
         uri: &str,
         capacity: usize,
     ) -> Result<MessageWriter, WriteError> {
-        if uri.is_empty() || uri.bytes().any(|b| is_forbidden(b) || b == b' ' || b == b'\t') {
+        if uri.is_empty() || contains_any(uri.as_bytes(), *b"\r\n\0 \t") {
             return Err(WriteError { field: "Request-URI" });
         }
         let mut buf = Vec::with_capacity(capacity);
         for part in [method, " ", uri, " SIP/2.0\r\n"] {
             buf.extend_from_slice(part.as_bytes());
         }
-        Ok(MessageWriter { buf })
+        Ok(MessageWriter { buf, line_start: 0 })
     }
 
     /// Starts a response: `SIP/2.0 code reason`.
@@ -60,39 +65,99 @@ impl MessageWriter {
         buf.push(b' ');
         buf.extend_from_slice(reason.as_bytes());
         buf.extend_from_slice(b"\r\n");
-        MessageWriter { buf }
+        MessageWriter { buf, line_start: 0 }
     }
 
     /// Appends `name: value` where `value` is written in pieces by `write` straight into the
     /// message (no intermediate string). The written value is checked like [`Self::header`]'s;
     /// on refusal the message is left as it was.
+    #[inline]
     pub fn header_with(
         &mut self,
         name: &'static str,
         write: impl FnOnce(&mut Vec<u8>),
     ) -> Result<&mut MessageWriter, WriteError> {
-        let start = self.buf.len();
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(b": ");
+        self.begin_header(name);
         let value_start = self.buf.len();
         write(&mut self.buf);
-        if super::scan::contains_any(&self.buf[value_start..], *b"\r\n\0") {
-            self.buf.truncate(start);
+        if has_forbidden(&self.buf[value_start..]) {
+            self.buf.truncate(self.line_start);
             return Err(WriteError { field: name });
         }
-        self.buf.extend_from_slice(b"\r\n");
+        self.end_header();
         Ok(self)
     }
 
     /// Appends `name: value`. `name` is a constant of ours; `value` is checked.
+    #[inline(always)]
     pub fn header(&mut self, name: &'static str, value: &str) -> Result<&mut MessageWriter, WriteError> {
-        if super::scan::contains_any(value.as_bytes(), *b"\r\n\0") {
-            return Err(WriteError { field: name });
-        }
-        for part in [name, ": ", value, "\r\n"] {
-            self.buf.extend_from_slice(part.as_bytes());
-        }
+        self.begin_header(name);
+        self.value(name, value)?;
+        self.end_header();
         Ok(self)
+    }
+
+    /// Appends `name: value` for a value copied from a received message: folded line breaks
+    /// are unfolded (see [`unfold`]), and what remains is checked like [`Self::header`]'s.
+    #[inline(always)]
+    pub fn copied_header(&mut self, name: &'static str, value: &str) -> Result<&mut MessageWriter, WriteError> {
+        self.begin_header(name);
+        self.copied_value(name, value)?;
+        self.end_header();
+        Ok(self)
+    }
+
+    /// Starts the header line `name: ` (`name` is a constant of ours). The value follows in
+    /// checked pieces ([`Self::value`], [`Self::copied_value`], [`Self::decimal`], …); then
+    /// [`Self::end_header`]. A refused piece removes the whole line again.
+    #[inline(always)]
+    pub fn begin_header(&mut self, name: &'static str) {
+        self.line_start = self.buf.len();
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b": ");
+    }
+
+    /// Ends the header line [`Self::begin_header`] started.
+    #[inline(always)]
+    pub fn end_header(&mut self) {
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    /// Appends `text`, a constant of ours, to the header value being written.
+    #[inline(always)]
+    pub fn fixed(&mut self, text: &'static str) {
+        debug_assert!(!has_forbidden(text.as_bytes()), "{text:?}");
+        self.buf.extend_from_slice(text.as_bytes());
+    }
+
+    /// Appends `value` to the header value being written, refused (as header `field`) when
+    /// it holds CR, LF or NUL; the refused header line is taken out of the message.
+    #[inline(always)]
+    pub fn value(&mut self, field: &'static str, value: &str) -> Result<(), WriteError> {
+        if has_forbidden(value.as_bytes()) {
+            self.buf.truncate(self.line_start);
+            return Err(WriteError { field });
+        }
+        self.buf.extend_from_slice(value.as_bytes());
+        Ok(())
+    }
+
+    /// As [`Self::value`], for text copied from a received message: a folded value is
+    /// unfolded first. One search serves both: a value without CR, LF or NUL is written as it
+    /// is.
+    #[inline(always)]
+    pub fn copied_value(&mut self, field: &'static str, value: &str) -> Result<(), WriteError> {
+        if !has_forbidden(value.as_bytes()) {
+            self.buf.extend_from_slice(value.as_bytes());
+            return Ok(());
+        }
+        self.value(field, &unfold(value))
+    }
+
+    /// Appends `n` in decimal to the header value being written.
+    #[inline]
+    pub fn decimal(&mut self, n: u64) {
+        push_decimal(&mut self.buf, n);
     }
 
     /// Adds `Content-Length`, the blank line and `body`, and returns the bytes.
@@ -108,6 +173,10 @@ impl MessageWriter {
 
 /// Appends `n` in decimal (what `write!(buf, "{n}")` does, without the formatting machinery).
 pub fn push_decimal(buf: &mut Vec<u8>, n: u64) {
+    if n < 10 {
+        buf.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0; crate::digits::MAX_DIGITS];
     buf.extend_from_slice(crate::digits::decimal_bytes(n, &mut digits));
 }
@@ -128,17 +197,11 @@ pub fn ip_bytes(ip: IpAddr, buf: &mut [u8; 64]) -> &[u8] {
                     buf[n] = b'.';
                     n += 1;
                 }
-                let (h, t, o) = (octet / 100, octet / 10 % 10, octet % 10);
-                if h > 0 {
-                    buf[n] = b'0' + h;
-                    n += 1;
-                }
-                if h > 0 || t > 0 {
-                    buf[n] = b'0' + t;
-                    n += 1;
-                }
-                buf[n] = b'0' + o;
-                n += 1;
+                // All four table bytes are copied (the length byte lands past the digits and
+                // is overwritten next, or left beyond the returned text).
+                let [.., len] = OCTET_TEXT[usize::from(octet)];
+                buf[n..n + 4].copy_from_slice(&OCTET_TEXT[usize::from(octet)]);
+                n += usize::from(len);
             }
             &buf[..n]
         }
@@ -151,8 +214,47 @@ pub fn ip_bytes(ip: IpAddr, buf: &mut [u8; 64]) -> &[u8] {
     }
 }
 
+/// The decimal text of every byte value, digits first and padded to three, then the digit
+/// count: `[b'7', 0, 0, 1]`, `[b'2', b'5', b'5', 3]`.
+const OCTET_TEXT: [[u8; 4]; 256] = {
+    let mut table = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, t, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
+        table[i] = match i {
+            0..10 => [b'0' + o, 0, 0, 1],
+            10..100 => [b'0' + t, b'0' + o, 0, 2],
+            _ => [b'0' + h, b'0' + t, b'0' + o, 3],
+        };
+        i += 1;
+    }
+    table
+};
+
 fn is_forbidden(b: u8) -> bool {
     matches!(b, b'\r' | b'\n' | 0)
+}
+
+/// Whether `bytes` holds CR, LF or NUL: short values (most SIP values are) as one or two
+/// eight-byte words, longer ones sixteen bytes per step.
+#[inline(always)]
+fn has_forbidden(bytes: &[u8]) -> bool {
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(first), Some(last)) if bytes.len() <= 16 => {
+            word_has_forbidden(u64::from_ne_bytes(*first)) || word_has_forbidden(u64::from_ne_bytes(*last))
+        }
+        (Some(_), _) => contains_any(bytes, *b"\r\n\0"),
+        _ => bytes.iter().any(|&b| is_forbidden(b)),
+    }
+}
+
+/// Whether any of the eight bytes in `word` is CR, LF or NUL.
+#[inline]
+fn word_has_forbidden(word: u64) -> bool {
+    // Text rarely holds any byte below CR + 1 (a tab would be one); only then is it looked at
+    // closer.
+    bytes_below(word, b'\r' + 1) != 0
+        && (bytes_below(word, 1) | bytes_equal(word, b'\r') | bytes_equal(word, b'\n')) != 0
 }
 
 #[cfg(test)]
@@ -179,6 +281,8 @@ mod tests {
         }
         for ip in [
             "0.0.0.0",
+            "1.10.100.199",
+            "9.99.200.250",
             "172.18.32.197",
             "255.255.255.255",
             "2001:db8::5",
@@ -206,6 +310,47 @@ mod tests {
         assert_eq!(
             w.finish(b""),
             b"SIP/2.0 200 OK\r\nTo: <sip:a>;tag=1\r\nContent-Length: 0\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn the_word_check_finds_what_a_byte_check_finds() {
+        // Every length up to past two words, every position, every byte value nearby.
+        for len in 0..40 {
+            for at in 0..len {
+                for bad in [0u8, 1, b'\t', b'\n', 0x0b, b'\r', 0x0e, 0x80, 0x8a, 0x8d, 0xff] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = bad;
+                    assert_eq!(has_forbidden(&bytes), is_forbidden(bad), "{len} {at} {bad}");
+                    bytes.iter_mut().take(at).for_each(|b| *b = 0x81);
+                    assert_eq!(has_forbidden(&bytes), is_forbidden(bad), "{len} {at} {bad} high");
+                }
+            }
+            assert!(!has_forbidden(&vec![0xff; len]));
+        }
+    }
+
+    #[test]
+    fn copied_values_are_unfolded_then_checked() {
+        let mut w = MessageWriter::response(200, "OK");
+        w.copied_header("From", "<sip:a>\r\n ;tag=1").unwrap();
+        w.copied_header("To", "<sip:b>").unwrap();
+        assert_eq!(
+            w.copied_header("Call-ID", "a\rb").err(),
+            Some(WriteError { field: "Call-ID" })
+        );
+        assert_eq!(
+            w.copied_header("Call-ID", "a\r\n b\0").err(),
+            Some(WriteError { field: "Call-ID" })
+        );
+        w.begin_header("CSeq");
+        w.decimal(7);
+        w.fixed(" ");
+        w.copied_value("CSeq", "SUB\n SCRIBE").unwrap();
+        w.end_header();
+        assert_eq!(
+            w.finish(b""),
+            b"SIP/2.0 200 OK\r\nFrom: <sip:a> ;tag=1\r\nTo: <sip:b>\r\nCSeq: 7 SUB SCRIBE\r\nContent-Length: 0\r\n\r\n"
         );
     }
 }
