@@ -25,14 +25,9 @@ const INDENT: usize = 2;
 pub(crate) struct XmlWriter {
     out: Vec<u8>,
     /// Where the name of each element opened and not yet closed sits in `out` (start, length),
-    /// outermost first (`open[..depth]`); [`Self::close`] copies the name from there.
-    open: [(usize, usize); MAX_DEPTH],
-    depth: usize,
+    /// outermost first; [`Self::close`] copies the name from there.
+    open: Vec<(usize, usize)>,
 }
-
-/// How deep elements may nest: deeper than any vendor's format (the renderers' nesting is
-/// fixed, and their tests open every element they can).
-const MAX_DEPTH: usize = 8;
 
 impl XmlWriter {
     /// Starts a document with `<?xml version="1.0" encoding="UTF-8"?>`.
@@ -46,8 +41,7 @@ impl XmlWriter {
         out.extend_from_slice(DECLARATION);
         XmlWriter {
             out,
-            open: [(0, 0); MAX_DEPTH],
-            depth: 0,
+            open: Vec::with_capacity(4),
         }
     }
 
@@ -58,17 +52,13 @@ impl XmlWriter {
         let attributes_class = check_attributes(name, attributes)?;
         self.line_break();
         let at = self.start_tag(name, attributes.iter().copied(), attributes_class);
-        assert!(self.depth < MAX_DEPTH, "XML elements nested deeper than {MAX_DEPTH}");
-        self.open[self.depth] = (at, name.len());
-        self.depth += 1;
+        self.open.push((at, name.len()));
         Ok(())
     }
 
     /// Closes the innermost open element (does nothing when none is open).
     pub(crate) fn close(&mut self) {
-        if let Some(depth) = self.depth.checked_sub(1) {
-            self.depth = depth;
-            let (at, len) = self.open[depth];
+        if let Some((at, len)) = self.open.pop() {
             self.line_break();
             self.out.extend_from_slice(b"</");
             self.out.extend_from_within(at..at + len);
@@ -142,7 +132,7 @@ impl XmlWriter {
 
     /// Closes every element still open and returns the document, ending in a newline.
     pub(crate) fn finish(mut self) -> Vec<u8> {
-        while self.depth > 0 {
+        while !self.open.is_empty() {
             self.close();
         }
         self.out.push(b'\n');
@@ -154,7 +144,7 @@ impl XmlWriter {
     fn line_break(&mut self) {
         /// A newline and the indentation of up to 16 levels, written with one copy.
         const NEWLINE_AND_SPACES: &[u8; 33] = b"\n                                ";
-        let indent = self.depth * INDENT;
+        let indent = self.open.len() * INDENT;
         match NEWLINE_AND_SPACES.get(..=indent) {
             Some(line) => self.out.extend_from_slice(line),
             None => {
