@@ -458,6 +458,21 @@ mod tests {
     }
 
     #[test]
+    fn nesting_as_deep_as_the_data_goes() {
+        // Fanvil XML overrides nest as deep as their dotted names: no fixed limit.
+        let mut w = XmlWriter::new();
+        let names: Vec<String> = (0..40).map(|i| format!("e{i}")).collect();
+        for name in &names {
+            w.open(name, &[]).expect("valid");
+        }
+        let doc = String::from_utf8(w.finish()).expect("utf-8");
+        let depth = parse(doc.as_bytes()).iter().map(|n| n.path.matches('/').count()).max();
+        assert_eq!(depth, Some(39));
+        assert_eq!(doc.lines().nth(41).map(str::trim_start), Some("</e39>"));
+        assert_eq!(doc.lines().last(), Some("</e0>"));
+    }
+
+    #[test]
     fn names_are_checked() {
         for good in ["P2", "_x", "a-b.c_9", "gs_provision"] {
             assert!(is_valid_name(good), "{good}");
