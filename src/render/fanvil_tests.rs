@@ -1114,6 +1114,56 @@ fn special_values_pass_through_verbatim_or_escaped() {
 
 // ---- overrides --------------------------------------------------------------------------
 
+/// The text settings of `a`, as [`render`] builds them.
+fn text_settings(a: &Assignment) -> Vec<Setting<'_>> {
+    let notation = Dialect::Text.notation();
+    let mut settings = Vec::new();
+    lines(a, &notation, &mut settings).expect("accounts");
+    settings.extend(keys(a).expect("keys"));
+    globals(a, &notation, &mut settings).expect("globals");
+    settings
+}
+
+#[test]
+fn text_without_overrides_like_the_general_path() {
+    let mut cases = vec![two_accounts(), everything(None)];
+    // Side and soft keys numbered past 9 (names not written from a one-digit template), in
+    // an order that is not file order.
+    let mut many_keys = everything(None);
+    many_keys.keys = (1..=12)
+        .rev()
+        .map(|position| key(KeyBank::Programmable, position, KeyKind::SpeedDial, Some("200")))
+        .chain((9..=11).map(|position| key(KeyBank::Line, position, KeyKind::Line, None)))
+        .collect();
+    cases.push(many_keys);
+    // Refused values: the general path reports the first in group order (`Menu Password`,
+    // outside a sub-list), not the first in file order (the display name, in the SIP list).
+    let mut refused = everything(None);
+    refused.account_mut(1).display_name = Some("a\rb".into());
+    refused.admin_password = Some("a\nb".into());
+    cases.push(refused.clone());
+    refused.admin_password = Some("ok".into());
+    refused.syslog_host = Some("log\u{85}".into());
+    cases.push(refused);
+    // Non-ASCII values and empty ones.
+    let mut text = everything(None);
+    text.account_mut(2).display_name = Some("Zoë ☎".into());
+    text.account_mut(1).voicemail_number = Some(String::new());
+    cases.push(text);
+    for (i, a) in cases.iter().enumerate() {
+        let [without_lines, general] = text::tests::both_paths(&text_settings(a));
+        assert_eq!(without_lines, general, "case {i}");
+    }
+    // Two-digit numbers are written outside the one-digit templates, padded all the same.
+    let [many_keys, _] = text::tests::both_paths(&text_settings(&cases[2]));
+    let many_keys = String::from_utf8(many_keys.expect("rendered")).expect("utf-8");
+    for line in ["Fkey12 Type             :1\r\n", "Fkey9 Type              :2\r\n"] {
+        assert!(many_keys.contains(line), "{line:?} in {many_keys}");
+    }
+    let [refused, _] = text::tests::both_paths(&text_settings(&cases[3]));
+    assert_eq!(refused.map(|_| ()), control_error("admin password").map(|_| ()));
+}
+
 #[test]
 fn text_overrides_replace_in_place_and_append() {
     let mut a = two_accounts();

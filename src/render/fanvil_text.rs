@@ -52,7 +52,7 @@
 use super::super::RenderError;
 use super::super::values::{breaks_line, check_line_value, check_override_key};
 use super::{DstPart, Global, Item, KeyGroup, KeyPart, LineItem, Origin, Setting, WebPart, WebUser};
-use crate::digits::{MAX_DIGITS, decimal, push_decimal};
+use crate::digits::{MAX_DIGITS, decimal};
 
 /// First line of every file (CF §2.4 "Text"; EXP) \[M\].
 const HEADER: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000";
@@ -108,13 +108,13 @@ impl Section {
 }
 
 /// Sub-list markers (EXP).
-const MARK_SIP_LINES: &str = "--SIP Line List--";
-const MARK_DISPLAY: &str = "--Display Input--";
-const MARK_DATETIME: &str = "--DateTime Config--";
-const MARK_SIDE_KEYS: &str = "--Sidekey Config1--";
-const MARK_SOFT_KEYS: &str = "--SoftDss Config--";
-const MARK_MMI_ACCOUNT: &str = "--MMI Account--";
-const MARK_PNP: &str = "--Sip Pnp List--";
+const MARK_SIP_LINES: &PaddedName = &PaddedName::new("--SIP Line List--");
+const MARK_DISPLAY: &PaddedName = &PaddedName::new("--Display Input--");
+const MARK_DATETIME: &PaddedName = &PaddedName::new("--DateTime Config--");
+const MARK_SIDE_KEYS: &PaddedName = &PaddedName::new("--Sidekey Config1--");
+const MARK_SOFT_KEYS: &PaddedName = &PaddedName::new("--SoftDss Config--");
+const MARK_MMI_ACCOUNT: &PaddedName = &PaddedName::new("--MMI Account--");
+const MARK_PNP: &PaddedName = &PaddedName::new("--Sip Pnp List--");
 /// How many sub-lists a file can have: one per marker above.
 const MAX_SUB_LISTS: usize = 7;
 /// The `group` of an override appended after the written lines: after every sub-list.
@@ -123,57 +123,107 @@ const APPENDED: usize = usize::MAX;
 /// Where a setting goes: section, sub-list marker and name.
 struct Place {
     section: Section,
-    marker: Option<&'static str>,
+    marker: Option<&'static PaddedName>,
     name: Name<'static>,
 }
 
-fn at(section: Section, marker: Option<&'static str>, name: &'static str) -> Option<Place> {
+fn at(section: Section, marker: Option<&'static PaddedName>, name: &'static PaddedName) -> Option<Place> {
     Some(Place {
         section,
         marker,
-        name: Name::Plain(name),
+        name: Name::Padded(name),
     })
 }
 
 /// A line name, put together only when written or compared: `SIP1 Phone Number` is
-/// `Numbered("SIP", 1, "Phone Number")`.
+/// `Numbered(&NumberedName::new("SIP", "Phone Number"), 1)`.
 #[derive(Clone, Copy)]
 enum Name<'x> {
+    /// An override's name.
     Plain(&'x str),
-    Numbered(&'static str, usize, &'static str),
+    /// A generated name without a number.
+    Padded(&'static PaddedName),
+    /// A generated name with a number (line, key or web account).
+    Numbered(&'static NumberedName, usize),
+}
+
+/// A generated name without a number, with the name as written: padded with spaces to the
+/// name column, then the `:`.
+struct PaddedName {
+    name: &'static str,
+    column: [u8; NAME_WIDTH + 1],
+}
+
+impl PaddedName {
+    /// The name `name`; does not compile when it does not fit the name column.
+    const fn new(name: &'static str) -> Self {
+        let mut column = COLUMN;
+        let bytes = name.as_bytes();
+        assert!(bytes.len() <= NAME_WIDTH, "the name fits the name column");
+        let mut at = 0;
+        while at < bytes.len() {
+            column[at] = bytes[at];
+            at += 1;
+        }
+        PaddedName { name, column }
+    }
+}
+
+/// The parts of a numbered name (`SIP`, then the number, a space and `Phone Number`), with
+/// the name as written for a one-digit number: `SIP# Phone Number`, padded with spaces to the
+/// name column, then the `:`, `#` standing for the digit.
+struct NumberedName {
+    prefix: &'static str,
+    suffix: &'static str,
+    column: [u8; NAME_WIDTH + 1],
+}
+
+impl NumberedName {
+    /// The name `prefix<n> suffix`; does not compile when it would not fit the name column
+    /// with a one-digit number.
+    const fn new(prefix: &'static str, suffix: &'static str) -> Self {
+        let mut column = COLUMN;
+        let (prefix_bytes, suffix_bytes) = (prefix.as_bytes(), suffix.as_bytes());
+        assert!(
+            prefix_bytes.len() + 2 + suffix_bytes.len() <= NAME_WIDTH,
+            "the name fits the name column with a one-digit number"
+        );
+        let mut at = 0;
+        while at < prefix_bytes.len() {
+            column[at] = prefix_bytes[at];
+            at += 1;
+        }
+        column[prefix_bytes.len()] = b'#';
+        let start = prefix_bytes.len() + 2;
+        at = 0;
+        while at < suffix_bytes.len() {
+            column[start + at] = suffix_bytes[at];
+            at += 1;
+        }
+        NumberedName { prefix, suffix, column }
+    }
 }
 
 impl Name<'_> {
-    /// Appends the name to `out`, padded with spaces to `width` characters.
-    fn push_padded(self, out: &mut String, width: usize) {
-        let chars = self.push_to(out);
-        if let Some(missing) = width.checked_sub(chars) {
-            const SPACES: &str = "                                                                ";
-            match SPACES.get(..missing) {
-                Some(spaces) => out.push_str(spaces),
-                None => (0..missing).for_each(|_| out.push(' ')),
-            }
-        }
-    }
-
     /// Appends the name to `out` and returns how many characters it has.
-    #[inline(always)]
-    fn push_to(self, out: &mut String) -> usize {
+    fn push_to(self, out: &mut Vec<u8>) -> usize {
         match self {
             Name::Plain(name) => {
-                out.push_str(name);
+                out.extend_from_slice(name.as_bytes());
                 if name.is_ascii() {
                     name.len()
                 } else {
                     name.chars().count()
                 }
             }
-            Name::Numbered(prefix, n, suffix) => {
+            Name::Padded(padded) => Name::Plain(padded.name).push_to(out),
+            Name::Numbered(&NumberedName { prefix, suffix, .. }, n) => {
                 let start = out.len();
-                out.push_str(prefix);
-                push_decimal(out, n as u64);
-                out.push(' ');
-                out.push_str(suffix);
+                let mut buf = [0; MAX_DIGITS];
+                out.extend_from_slice(prefix.as_bytes());
+                out.extend_from_slice(decimal(n as u64, &mut buf).as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(suffix.as_bytes());
                 out.len() - start
             }
         }
@@ -183,7 +233,8 @@ impl Name<'_> {
     fn is(self, key: &str) -> bool {
         match self {
             Name::Plain(name) => name == key,
-            Name::Numbered(prefix, n, suffix) => key
+            Name::Padded(padded) => padded.name == key,
+            Name::Numbered(&NumberedName { prefix, suffix, .. }, n) => key
                 .strip_prefix(prefix)
                 .and_then(|rest| rest.strip_suffix(suffix))
                 .and_then(|rest| rest.strip_suffix(' '))
@@ -196,36 +247,37 @@ impl Name<'_> {
 }
 
 /// The text name of a setting, or `None` when the dialect has no key for it.
+#[inline(always)]
 fn place(setting: &Setting<'_>) -> Option<Place> {
     use Section::*;
     let n = setting.index;
     match setting.item {
         Item::Line(item) => {
             let suffix = match item {
-                LineItem::PhoneNumber => "Phone Number",
-                LineItem::DisplayName => "Display Name",
-                LineItem::RegisterAddr => "Register Addr",
-                LineItem::RegisterPort => "Register Port",
-                LineItem::RegisterUser => "Register User",
-                LineItem::RegisterPswd => "Register Pswd",
-                LineItem::RegisterTtl => "Register TTL",
-                LineItem::BackupAddr => "Backup Addr",
-                LineItem::BackupPort => "Backup Port",
-                LineItem::BackupTransport => "Backup Transport",
-                LineItem::EnableReg => "Enable Reg",
-                LineItem::ProxyAddr => "Proxy Addr",
-                LineItem::ProxyPort => "Proxy Port",
-                LineItem::MediaCrypto => "Media Crypto",
-                LineItem::DtmfMode => "DTMF Mode",
-                LineItem::Subscribe => "Subscribe",
-                LineItem::Transport => "Transport",
-                LineItem::MwiNum => "MWI Num",
-                LineItem::VoiceCodecs => "VoiceCodecMap",
+                LineItem::PhoneNumber => const { &NumberedName::new("SIP", "Phone Number") },
+                LineItem::DisplayName => const { &NumberedName::new("SIP", "Display Name") },
+                LineItem::RegisterAddr => const { &NumberedName::new("SIP", "Register Addr") },
+                LineItem::RegisterPort => const { &NumberedName::new("SIP", "Register Port") },
+                LineItem::RegisterUser => const { &NumberedName::new("SIP", "Register User") },
+                LineItem::RegisterPswd => const { &NumberedName::new("SIP", "Register Pswd") },
+                LineItem::RegisterTtl => const { &NumberedName::new("SIP", "Register TTL") },
+                LineItem::BackupAddr => const { &NumberedName::new("SIP", "Backup Addr") },
+                LineItem::BackupPort => const { &NumberedName::new("SIP", "Backup Port") },
+                LineItem::BackupTransport => const { &NumberedName::new("SIP", "Backup Transport") },
+                LineItem::EnableReg => const { &NumberedName::new("SIP", "Enable Reg") },
+                LineItem::ProxyAddr => const { &NumberedName::new("SIP", "Proxy Addr") },
+                LineItem::ProxyPort => const { &NumberedName::new("SIP", "Proxy Port") },
+                LineItem::MediaCrypto => const { &NumberedName::new("SIP", "Media Crypto") },
+                LineItem::DtmfMode => const { &NumberedName::new("SIP", "DTMF Mode") },
+                LineItem::Subscribe => const { &NumberedName::new("SIP", "Subscribe") },
+                LineItem::Transport => const { &NumberedName::new("SIP", "Transport") },
+                LineItem::MwiNum => const { &NumberedName::new("SIP", "MWI Num") },
+                LineItem::VoiceCodecs => const { &NumberedName::new("SIP", "VoiceCodecMap") },
             };
             Some(Place {
                 section: Sip,
                 marker: Some(MARK_SIP_LINES),
-                name: Name::Numbered("SIP", n, suffix),
+                name: Name::Numbered(suffix, n),
             })
         }
         Item::Key(group, part) => {
@@ -234,85 +286,89 @@ fn place(setting: &Setting<'_>) -> Option<Place> {
                 KeyGroup::Soft => MARK_SOFT_KEYS,
             };
             let part = match part {
-                KeyPart::Type => "Type",
-                KeyPart::Value => "Value",
-                KeyPart::Title => "Title",
+                KeyPart::Type => const { &NumberedName::new("Fkey", "Type") },
+                KeyPart::Value => const { &NumberedName::new("Fkey", "Value") },
+                KeyPart::Title => const { &NumberedName::new("Fkey", "Title") },
             };
             Some(Place {
                 section: Dsskey,
                 marker: Some(marker),
-                name: Name::Numbered("Fkey", n, part),
+                name: Name::Numbered(part, n),
             })
         }
         Item::Global(global) => {
             let date = Some(MARK_DATETIME);
             match global {
-                Global::EnableSntp => at(PhoneFeature, date, "Enable SNTP"),
-                Global::SntpServer => at(PhoneFeature, date, "SNTP Server"),
-                Global::SecondSntpServer => at(PhoneFeature, date, "Second SNTP Server"),
-                Global::TimeZone => at(PhoneFeature, date, "Time Zone"),
-                Global::TimeZoneName => at(PhoneFeature, date, "Time Zone Name"),
-                Global::DstEnable => at(PhoneFeature, date, "DST Type"),
-                Global::DstRuleMode => at(PhoneFeature, date, "DST Rule Mode"),
-                Global::DstMinOffset => at(PhoneFeature, date, "DST Min Offset"),
+                Global::EnableSntp => at(PhoneFeature, date, const { &PaddedName::new("Enable SNTP") }),
+                Global::SntpServer => at(PhoneFeature, date, const { &PaddedName::new("SNTP Server") }),
+                Global::SecondSntpServer => at(PhoneFeature, date, const { &PaddedName::new("Second SNTP Server") }),
+                Global::TimeZone => at(PhoneFeature, date, const { &PaddedName::new("Time Zone") }),
+                Global::TimeZoneName => at(PhoneFeature, date, const { &PaddedName::new("Time Zone Name") }),
+                Global::DstEnable => at(PhoneFeature, date, const { &PaddedName::new("DST Type") }),
+                Global::DstRuleMode => at(PhoneFeature, date, const { &PaddedName::new("DST Rule Mode") }),
+                Global::DstMinOffset => at(PhoneFeature, date, const { &PaddedName::new("DST Min Offset") }),
                 Global::DstStart(part) => dst_name(part, true).and_then(|name| at(PhoneFeature, date, name)),
                 Global::DstEnd(part) => dst_name(part, false).and_then(|name| at(PhoneFeature, date, name)),
-                Global::Language => at(PhoneFeature, Some(MARK_DISPLAY), "Default Language"),
-                Global::MenuPassword => at(PhoneFeature, None, "Menu Password"),
+                Global::Language => at(
+                    PhoneFeature,
+                    Some(MARK_DISPLAY),
+                    const { &PaddedName::new("Default Language") },
+                ),
+                Global::MenuPassword => at(PhoneFeature, None, const { &PaddedName::new("Menu Password") }),
                 Global::Web(user, part) => {
                     let part = match part {
-                        WebPart::Name => "Name",
-                        WebPart::Password => "Password",
-                        WebPart::Level => "Level",
+                        WebPart::Name => const { &NumberedName::new("Account", "Name") },
+                        WebPart::Password => const { &NumberedName::new("Account", "Password") },
+                        WebPart::Level => const { &NumberedName::new("Account", "Level") },
                     };
                     let index = WebUser::index(user);
                     Some(Place {
                         section: Mmi,
                         marker: Some(MARK_MMI_ACCOUNT),
-                        name: Name::Numbered("Account", index, part),
+                        name: Name::Numbered(part, index),
                     })
                 }
-                Global::SyslogEnable => at(Log, None, "Output Device"),
-                Global::SyslogServer => at(Log, None, "Syslog Server"),
-                Global::SyslogPort => at(Log, None, "Syslog Server Port"),
-                Global::SyslogLevel => at(Log, None, "Level"),
-                Global::ProvUser => at(AutoUpdate, None, "Default Username"),
-                Global::ProvPassword => at(AutoUpdate, None, "Default Password"),
-                Global::ProvServer => at(AutoUpdate, None, "Flash Server IP"),
-                Global::ProvProtocol => at(AutoUpdate, None, "Flash Protocol"),
-                Global::ProvMode => at(AutoUpdate, None, "Flash Mode"),
-                Global::ProvInterval => at(AutoUpdate, None, "Flash Interval"),
-                Global::FirmwareUrl => at(AutoUpdate, None, "Auto Image URL"),
-                Global::PnpEnable => at(AutoUpdate, Some(MARK_PNP), "PNP Enable"),
-                Global::VlanEnable => at(Qos, None, "Enable VLAN"),
-                Global::VlanId => at(Qos, None, "VLAN ID"),
-                Global::SignallingPriority => at(Qos, None, "Signalling Priority"),
-                Global::VoicePriority => at(Qos, None, "Voice Priority"),
+                Global::SyslogEnable => at(Log, None, const { &PaddedName::new("Output Device") }),
+                Global::SyslogServer => at(Log, None, const { &PaddedName::new("Syslog Server") }),
+                Global::SyslogPort => at(Log, None, const { &PaddedName::new("Syslog Server Port") }),
+                Global::SyslogLevel => at(Log, None, const { &PaddedName::new("Level") }),
+                Global::ProvUser => at(AutoUpdate, None, const { &PaddedName::new("Default Username") }),
+                Global::ProvPassword => at(AutoUpdate, None, const { &PaddedName::new("Default Password") }),
+                Global::ProvServer => at(AutoUpdate, None, const { &PaddedName::new("Flash Server IP") }),
+                Global::ProvProtocol => at(AutoUpdate, None, const { &PaddedName::new("Flash Protocol") }),
+                Global::ProvMode => at(AutoUpdate, None, const { &PaddedName::new("Flash Mode") }),
+                Global::ProvInterval => at(AutoUpdate, None, const { &PaddedName::new("Flash Interval") }),
+                Global::FirmwareUrl => at(AutoUpdate, None, const { &PaddedName::new("Auto Image URL") }),
+                Global::PnpEnable => at(AutoUpdate, Some(MARK_PNP), const { &PaddedName::new("PNP Enable") }),
+                Global::VlanEnable => at(Qos, None, const { &PaddedName::new("Enable VLAN") }),
+                Global::VlanId => at(Qos, None, const { &PaddedName::new("VLAN ID") }),
+                Global::SignallingPriority => at(Qos, None, const { &PaddedName::new("Signalling Priority") }),
+                Global::VoicePriority => at(Qos, None, const { &PaddedName::new("Voice Priority") }),
             }
         }
     }
 }
 
-fn dst_name(part: DstPart, start: bool) -> Option<&'static str> {
+fn dst_name(part: DstPart, start: bool) -> Option<&'static PaddedName> {
     Some(match (part, start) {
-        (DstPart::Mon, true) => "DST Start Mon",
-        (DstPart::Week, true) => "DST Start Week",
-        (DstPart::Wday, true) => "DST Start Wday",
-        (DstPart::Hour, true) => "DST Start Hour",
-        (DstPart::Mon, false) => "DST End Mon",
-        (DstPart::Week, false) => "DST End Week",
-        (DstPart::Wday, false) => "DST End Wday",
-        (DstPart::Hour, false) => "DST End Hour",
+        (DstPart::Mon, true) => const { &PaddedName::new("DST Start Mon") },
+        (DstPart::Week, true) => const { &PaddedName::new("DST Start Week") },
+        (DstPart::Wday, true) => const { &PaddedName::new("DST Start Wday") },
+        (DstPart::Hour, true) => const { &PaddedName::new("DST Start Hour") },
+        (DstPart::Mon, false) => const { &PaddedName::new("DST End Mon") },
+        (DstPart::Week, false) => const { &PaddedName::new("DST End Week") },
+        (DstPart::Wday, false) => const { &PaddedName::new("DST End Wday") },
+        (DstPart::Hour, false) => const { &PaddedName::new("DST End Hour") },
         (DstPart::Min, _) => return None,
     })
 }
 
-/// One `Name :value` line to write.
+/// One `Name :value` line to write when there are overrides.
 #[derive(Clone, Copy)]
 struct Line<'x> {
     section: Section,
-    marker: Option<&'static str>,
-    /// 0 outside a sub-list, else 1 + the place of `marker` in first-appearance order.
+    /// 0 outside a sub-list, else 1 + the place of its marker in first-appearance order
+    /// ([`SubLists`]); [`APPENDED`] for an appended override.
     group: usize,
     name: Name<'x>,
     value: &'x str,
@@ -324,36 +380,167 @@ pub(super) fn write<'x>(
     settings: &'x [Setting<'x>],
     overrides: &'x [(String, String)],
 ) -> Result<Vec<u8>, RenderError> {
+    if overrides.is_empty() {
+        write_settings(settings)
+    } else {
+        write_lines(settings, overrides)
+    }
+}
+
+/// The sub-list markers met so far, in first-appearance order (`markers[..count]`).
+struct SubLists {
+    markers: [&'static PaddedName; MAX_SUB_LISTS],
+    count: usize,
+}
+
+impl SubLists {
+    /// No sub-list met yet (the unused places hold any marker).
+    fn new() -> Self {
+        SubLists {
+            markers: [MARK_SIP_LINES; MAX_SUB_LISTS],
+            count: 0,
+        }
+    }
+
+    /// The marker of sub-list `group` (1 + its place); `None` for group 0 (outside a sub-list)
+    /// and [`APPENDED`].
+    fn marker(&self, group: usize) -> Option<&'static PaddedName> {
+        let at = group.checked_sub(1)?;
+        self.markers[..self.count].get(at).copied()
+    }
+
+    /// The group of a line with `marker`: 0 outside a sub-list, else 1 + the place of `marker`
+    /// in first-appearance order (a marker not met before is added).
+    #[inline(always)]
+    fn group(&mut self, marker: Option<&'static PaddedName>) -> usize {
+        let Some(marker) = marker else { return 0 };
+        // Lines of a sub-list mostly come one after the other: the latest marker first.
+        if self.count > 0 && std::ptr::eq(self.markers[self.count - 1], marker) {
+            return self.count;
+        }
+        let known = &self.markers[..self.count];
+        match known
+            .iter()
+            .position(|&m| std::ptr::eq(m, marker) || m.name == marker.name)
+        {
+            Some(at) => at + 1,
+            None => {
+                self.markers[self.count] = marker;
+                self.count += 1;
+                self.count
+            }
+        }
+    }
+}
+
+/// [`write`] without overrides, the usual case: the settings' lines are sorted into file order
+/// and written straight from the settings, without [`Line`]s. A refused value is left to
+/// [`write_lines`], which reports the first one in group order.
+fn write_settings(settings: &[Setting<'_>]) -> Result<Vec<u8>, RenderError> {
+    let (lines, sub_lists) = setting_lines_in_file_order(settings)?;
+    let mut file = TextFile::new(lines.len(), sub_lists);
+    for line in lines {
+        let setting = &settings[line.key.index()];
+        let value = setting.value.as_ref();
+        if check_line_value(value, setting.name).is_err() {
+            return write_lines(settings, &[]);
+        }
+        file.line(line.key.section(), line.key.group(), line.name, value);
+    }
+    Ok(file.finish())
+}
+
+/// The groups a setting's line can have: 0 (outside a sub-list) and one per sub-list.
+const SETTING_GROUPS: usize = MAX_SUB_LISTS + 1;
+
+/// Where a setting's line goes, as one number that sorts in file order: by section, then group,
+/// then setting index (the index in the low 32 bits).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct FileOrderKey(u64);
+
+impl FileOrderKey {
+    fn new(section: Section, group: usize, index: usize) -> Self {
+        let bucket = section.position() * SETTING_GROUPS + group;
+        let index = u32::try_from(index).expect("fewer than 2^32 settings");
+        FileOrderKey((bucket as u64) << 32 | u64::from(index))
+    }
+
+    fn bucket(self) -> usize {
+        (self.0 >> 32) as usize
+    }
+
+    fn section(self) -> Section {
+        Section::ALL[self.bucket() / SETTING_GROUPS]
+    }
+
+    /// The line's group: 0 outside a sub-list, else 1 + the sub-list's place.
+    fn group(self) -> usize {
+        self.bucket() % SETTING_GROUPS
+    }
+
+    /// The index of the setting in the settings.
+    fn index(self) -> usize {
+        (self.0 & u64::from(u32::MAX)) as usize
+    }
+}
+
+/// A setting's line: its place in the file and its name.
+#[derive(Clone, Copy)]
+struct SettingLine {
+    key: FileOrderKey,
+    name: Name<'static>,
+}
+
+/// The lines of the settings that have a place, in file order (by section, within a section
+/// the lines outside a sub-list, then each sub-list in first-appearance order, each in setting
+/// order), and the sub-lists. An auxiliary setting without a place is skipped, any other is
+/// [`RenderError::UnsupportedValue`] (the first in setting order).
+fn setting_lines_in_file_order(settings: &[Setting<'_>]) -> Result<(Vec<SettingLine>, SubLists), RenderError> {
+    let mut sub_lists = SubLists::new();
+    let mut lines = Vec::with_capacity(settings.len());
+    for (index, setting) in settings.iter().enumerate() {
+        match place(setting) {
+            Some(place) => insert_in_order(
+                &mut lines,
+                SettingLine {
+                    key: FileOrderKey::new(place.section, sub_lists.group(place.marker), index),
+                    name: place.name,
+                },
+            ),
+            None if setting.item.is_auxiliary() => {}
+            None => return Err(setting.unsupported()),
+        }
+    }
+    Ok((lines, sub_lists))
+}
+
+/// Adds `line` to `lines` (sorted by key) at its place: after the lines with smaller keys.
+/// Settings come nearly in file order, so this is mostly one comparison: only a few lines
+/// move back (such as `Menu Password`, before the time sub-list). Keys are unique (the setting
+/// index is part of them), so setting order is kept within a group.
+fn insert_in_order(lines: &mut Vec<SettingLine>, line: SettingLine) {
+    let mut at = lines.len();
+    lines.push(line);
+    while at > 0 && lines[at - 1].key > line.key {
+        lines.swap(at - 1, at);
+        at -= 1;
+    }
+}
+
+/// [`write`] with overrides: lays `settings` out as [`Line`]s, applies `overrides` and writes
+/// the lines.
+fn write_lines<'x>(settings: &'x [Setting<'x>], overrides: &'x [(String, String)]) -> Result<Vec<u8>, RenderError> {
     let mut lines = Vec::with_capacity(settings.len() + overrides.len());
-    // The sub-list markers met so far, in first-appearance order (`markers[..groups]`).
-    let mut markers = [""; MAX_SUB_LISTS];
-    let mut groups = 0;
+    let mut sub_lists = SubLists::new();
     for setting in settings {
         match place(setting) {
-            Some(place) => {
-                let group = match place.marker {
-                    None => 0,
-                    Some(marker) => match markers[..groups]
-                        .iter()
-                        .position(|&known| std::ptr::eq(known, marker) || known == marker)
-                    {
-                        Some(at) => at + 1,
-                        None => {
-                            markers[groups] = marker;
-                            groups += 1;
-                            groups
-                        }
-                    },
-                };
-                lines.push(Line {
-                    section: place.section,
-                    marker: place.marker,
-                    group,
-                    name: place.name,
-                    value: setting.value.as_ref(),
-                    origin: Origin::Setting(&setting.name),
-                });
-            }
+            Some(place) => lines.push(Line {
+                section: place.section,
+                group: sub_lists.group(place.marker),
+                name: place.name,
+                value: setting.value.as_ref(),
+                origin: Origin::Setting(&setting.name),
+            }),
             None if setting.item.is_auxiliary() => {}
             None => return Err(setting.unsupported()),
         }
@@ -361,7 +548,7 @@ pub(super) fn write<'x>(
     // Lines outside a sub-list come first, then each sub-list in first-appearance order: the
     // lines stay in setting order, and `group` orders them when they are checked and written.
     apply_overrides(&mut lines, overrides)?;
-    render_lines(&lines, groups)
+    render_lines(&lines, sub_lists)
 }
 
 /// Checks each override name, then replaces the value of a line with the same name in place,
@@ -383,7 +570,6 @@ fn apply_overrides<'x>(lines: &mut Vec<Line<'x>>, overrides: &'x [(String, Strin
             }
             None => lines.push(Line {
                 section: override_section(key),
-                marker: None,
                 group: APPENDED,
                 name: Name::Plain(key),
                 value,
@@ -416,15 +602,11 @@ fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
 }
 
-/// Refuses values that would break a line (the first in group order), else writes the padded
-/// header, each non-empty section after an empty line (with a marker line before each
-/// sub-list), and the end marker, all with CRLF line ends. `groups` is the number of sub-lists.
-fn render_lines(lines: &[Line<'_>], groups: usize) -> Result<Vec<u8>, RenderError> {
-    let mut out = String::with_capacity(HEADER_WIDTH + 256 + lines.len() * (NAME_WIDTH + 32));
-    Name::Plain(HEADER).push_padded(&mut out, HEADER_WIDTH);
-    out.push_str(EOL);
-    let mut section = None;
-    let mut current = 0;
+/// Refuses values that would break a line (the first in group order), else writes the lines
+/// in file order (see [`TextFile`]); `sub_lists` are those of the lines' groups.
+fn render_lines(lines: &[Line<'_>], sub_lists: SubLists) -> Result<Vec<u8>, RenderError> {
+    let groups = sub_lists.count;
+    let mut file = TextFile::new(lines.len(), sub_lists);
     for index in file_order(lines, groups) {
         let line = &lines[index];
         if let Err(refused) = check_line_value(line.value, line.origin) {
@@ -433,32 +615,75 @@ fn render_lines(lines: &[Line<'_>], groups: usize) -> Result<Vec<u8>, RenderErro
             check_in_group_order(lines, groups)?;
             return Err(refused);
         }
-        if section != Some(line.section) {
-            section = Some(line.section);
-            current = 0;
-            out.push_str(EOL);
-            out.push_str(line.section.header());
-            out.push_str(EOL);
+        file.line(line.section, line.group, line.name, line.value);
+    }
+    Ok(file.finish())
+}
+
+/// A text file being written, line by line in file order: the padded header, each non-empty
+/// section after an empty line (with a marker line before each sub-list), and the end marker,
+/// all with CRLF line ends.
+struct TextFile {
+    out: Vec<u8>,
+    /// The section of the last line written.
+    section: Option<Section>,
+    /// The group of the last line written in `section`.
+    group: usize,
+    /// The sub-lists the groups stand for.
+    sub_lists: SubLists,
+}
+
+impl TextFile {
+    /// Starts a file of about `lines` lines with its header.
+    fn new(lines: usize, sub_lists: SubLists) -> Self {
+        let mut out = Vec::with_capacity(HEADER_WIDTH + 256 + lines * (NAME_WIDTH + 32));
+        let mut header = [b' '; HEADER_WIDTH];
+        header[..HEADER.len()].copy_from_slice(HEADER.as_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(EOL.as_bytes());
+        TextFile {
+            out,
+            section: None,
+            group: 0,
+            sub_lists,
         }
-        if let Some(marker) = line.marker
-            && line.group != current
+    }
+
+    /// Writes `name :value`, after the header of `section` when it starts there and after
+    /// the marker of sub-list `group` when it starts there.
+    #[inline(always)]
+    fn line(&mut self, section: Section, group: usize, name: Name<'_>, value: &str) {
+        if self.section != Some(section) {
+            self.section = Some(section);
+            self.group = 0;
+            self.out.extend_from_slice(EOL.as_bytes());
+            self.out.extend_from_slice(section.header().as_bytes());
+            self.out.extend_from_slice(EOL.as_bytes());
+        }
+        if group != self.group
+            && let Some(marker) = self.sub_lists.marker(group)
         {
-            write_line(&mut out, Name::Plain(marker), "");
+            write_line(&mut self.out, Name::Padded(marker), "");
         }
-        current = line.group;
-        let start = out.len();
-        write_line(&mut out, line.name, line.value);
+        self.group = group;
+        let start = self.out.len();
+        write_line(&mut self.out, name, value);
         // The written name, up to its padding and the colon (checked without allocating,
         // so debug builds count the same allocations as release builds).
         debug_assert!(
-            is_valid_name(out[start..].split(':').next().unwrap_or("").trim_end()),
+            std::str::from_utf8(&self.out[start..])
+                .is_ok_and(|line| is_valid_name(line.split(':').next().unwrap_or("").trim_end())),
             "generated names are valid"
         );
     }
-    out.push_str(EOL);
-    out.push_str(FOOTER);
-    out.push_str(EOL);
-    Ok(out.into_bytes())
+
+    /// Writes the end marker and returns the file.
+    fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(EOL.as_bytes());
+        self.out.extend_from_slice(FOOTER.as_bytes());
+        self.out.extend_from_slice(EOL.as_bytes());
+        self.out
+    }
 }
 
 /// Refuses the first value (in group order: lines outside a sub-list, each sub-list, appended
@@ -501,16 +726,27 @@ fn file_order(lines: &[Line<'_>], groups: usize) -> Vec<usize> {
     order
 }
 
-/// Writes `name` padded to the name column, `:`, `value` and the line end.
+/// Spaces up to the name column, then the colon: the padding and the `:` of a name.
+const COLUMN: [u8; NAME_WIDTH + 1] = *b"                        :";
+
+/// Writes `name` padded to the name column, `:`, `value` and the line end. A generated name
+/// (with a one-digit number) is copied already padded, in one go.
 #[inline(always)]
-fn write_line(out: &mut String, name: Name<'_>, value: &str) {
-    /// Spaces up to the name column, then the colon: the padding and the `:` in one copy.
-    const COLUMN: &str = "                        :";
-    const _: () = assert!(COLUMN.len() == NAME_WIDTH + 1);
-    let chars = name.push_to(out);
-    out.push_str(&COLUMN[chars.min(NAME_WIDTH)..]);
-    out.push_str(value);
-    out.push_str(EOL);
+fn write_line(out: &mut Vec<u8>, name: Name<'_>, value: &str) {
+    match name {
+        Name::Padded(padded) => out.extend_from_slice(&padded.column),
+        Name::Numbered(numbered, n) if n < 10 => {
+            let digit_at = out.len() + numbered.prefix.len();
+            out.extend_from_slice(&numbered.column);
+            out[digit_at] = b'0' + n as u8;
+        }
+        _ => {
+            let chars = name.push_to(out);
+            out.extend_from_slice(&COLUMN[chars.min(NAME_WIDTH)..]);
+        }
+    }
+    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(EOL.as_bytes());
 }
 
 #[cfg(test)]
@@ -521,6 +757,12 @@ pub(super) mod tests {
 
     /// The padded first line, with its CRLF: 64 bytes.
     pub(in super::super) const HEADER_LINE: &str = "<<VOIP CONFIG FILE>>Version:2.0000000000                      \r\n";
+
+    /// The file `settings` make without overrides, written by the path without [`Line`]s and
+    /// by the general path: the two must agree.
+    pub(in super::super) fn both_paths(settings: &[Setting<'_>]) -> [Result<Vec<u8>, RenderError>; 2] {
+        [write_settings(settings), write_lines(settings, &[])]
+    }
 
     /// A parsed file: `(section header, name, value)` per `Name :value` line (markers
     /// included), in order.

@@ -54,22 +54,22 @@ pub(super) fn check_override_key(
 }
 
 /// Whether every byte of `bytes` is printable ASCII (`0x20`–`0x7e`) and none is `excluded`.
-/// Eight bytes are looked at together ([`crate::swar`]), the rest one by one.
+/// Eight bytes are looked at together ([`crate::swar`]), the last eight once more instead of
+/// the rest one by one; fewer than eight one by one.
 pub(super) fn is_printable_ascii(bytes: &[u8], excluded: Option<u8>) -> bool {
     // A byte of `excluded` is compared as DEL's when there is none: DEL is refused anyway.
     let excluded = excluded.unwrap_or(0x7f);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut refused = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_ne_bytes(chunk.try_into().expect("chunks of eight"));
-        // Bytes from 0x80 up, below 0x20, DEL, `excluded`.
-        refused |= word & HIGHS | bytes_below(word, 0x20) | bytes_equal(word, 0x7f) | bytes_equal(word, excluded);
-    }
+    let Some(last) = bytes.last_chunk::<8>() else {
+        return bytes.iter().all(|&b| (0x20..0x7f).contains(&b) && b != excluded);
+    };
+    // Bytes from 0x80 up, below 0x20, DEL, `excluded`.
+    let refused_in =
+        |word: u64| word & HIGHS | bytes_below(word, 0x20) | bytes_equal(word, 0x7f) | bytes_equal(word, excluded);
+    let chunks = bytes.chunks_exact(8);
+    let refused = chunks.fold(refused_in(u64::from_ne_bytes(*last)), |refused, chunk| {
+        refused | refused_in(u64::from_ne_bytes(chunk.try_into().expect("chunks of eight")))
+    });
     refused == 0
-        && chunks
-            .remainder()
-            .iter()
-            .all(|&b| (0x20..0x7f).contains(&b) && b != excluded)
 }
 
 #[cfg(test)]
