@@ -49,13 +49,7 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
     w.fixed(";rport");
     w.end_header();
     w.header("Max-Forwards", "70")?;
-    w.begin_header("From");
-    w.copied_value("From", sub.to.raw)?;
-    if sub.to.tag.is_none() {
-        w.fixed(";tag=");
-        w.value("From", p.local_tag)?;
-    }
-    w.end_header();
+    w.tagged_address("From", &sub.to, p.local_tag)?;
     w.copied_header("To", sub.from.raw)?;
     w.copied_header("Call-ID", sub.call_id)?;
     w.begin_header("CSeq");

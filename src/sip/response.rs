@@ -42,13 +42,7 @@ pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteE
         }
     }
     w.copied_header("From", sub.from.raw)?;
-    w.begin_header("To");
-    w.copied_value("To", sub.to.raw)?;
-    if sub.to.tag.is_none() {
-        w.fixed(";tag=");
-        w.value("To", p.to_tag)?;
-    }
-    w.end_header();
+    w.tagged_address("To", &sub.to, p.to_tag)?;
     w.copied_header("Call-ID", sub.call_id)?;
     w.begin_header("CSeq");
     w.decimal(u64::from(sub.cseq.seq));

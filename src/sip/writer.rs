@@ -5,6 +5,7 @@ use std::fmt;
 use std::io::Write as _;
 use std::net::IpAddr;
 
+use super::addr::NameAddr;
 use super::scan::{contains_any, unfold};
 use crate::swar::{bytes_below, bytes_equal};
 
@@ -103,6 +104,26 @@ impl MessageWriter {
     pub fn copied_header(&mut self, name: &'static str, value: &str) -> Result<&mut MessageWriter, WriteError> {
         self.begin_header(name);
         self.copied_value(name, value)?;
+        self.end_header();
+        Ok(self)
+    }
+
+    /// Appends `name: address` for our side of the dialog: the address copied from the
+    /// received message (see [`Self::copied_value`]), with `;tag=tag` added when it has no tag
+    /// yet.
+    #[inline]
+    pub fn tagged_address(
+        &mut self,
+        name: &'static str,
+        address: &NameAddr<'_>,
+        tag: &str,
+    ) -> Result<&mut MessageWriter, WriteError> {
+        self.begin_header(name);
+        self.copied_value(name, address.raw)?;
+        if address.tag.is_none() {
+            self.fixed(";tag=");
+            self.value(name, tag)?;
+        }
         self.end_header();
         Ok(self)
     }
