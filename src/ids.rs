@@ -14,14 +14,7 @@ pub struct IdGen {
 impl IdGen {
     /// A generator keyed with `secret` (deterministic: same secret, same ids).
     pub fn with_secret(secret: &[u8]) -> IdGen {
-        let mut key = [0u64; 2];
-        for (i, chunk) in [0u8, 1].iter().enumerate() {
-            let mut h = DefaultHasher::new();
-            h.write_u8(*chunk);
-            h.write(secret);
-            key[i] = h.finish();
-        }
-        IdGen::with_key(key)
+        IdGen::with_key(key_of_secret(secret))
     }
 
     /// A generator keyed from the operating system's randomness (through std's `RandomState`).
@@ -106,6 +99,16 @@ impl IdGen {
     fn branch_token(&self, dialog: u64, cseq: u32) -> u64 {
         self.token(&[b"notify", &dialog.to_le_bytes(), &cseq.to_be_bytes()])
     }
+}
+
+/// The two key words a secret stands for.
+fn key_of_secret(secret: &[u8]) -> [u64; 2] {
+    [0u8, 1].map(|word| {
+        let mut h = DefaultHasher::new();
+        h.write_u8(word);
+        h.write(secret);
+        h.finish()
+    })
 }
 
 /// Most bytes a token's parts (with their separators) take to be joined on the stack before
@@ -346,20 +349,10 @@ mod tests {
             }
         }
         let ids = IdGen::with_secret(b"k");
-        assert_eq!(ids.token(&[]), std_token(ids_key(b"k"), &[]));
+        assert_eq!(ids.token(&[]), std_token(key_of_secret(b"k"), &[]));
         assert_eq!(
             ids.tag("c1", "t"),
-            format!("{:016x}", std_token(ids_key(b"k"), &[b"tag", b"c1", b"t"]))
+            format!("{:016x}", std_token(key_of_secret(b"k"), &[b"tag", b"c1", b"t"]))
         );
-    }
-
-    /// The key `IdGen::with_secret` derives from `secret`.
-    fn ids_key(secret: &[u8]) -> [u64; 2] {
-        [0u8, 1].map(|chunk| {
-            let mut h = DefaultHasher::new();
-            h.write_u8(chunk);
-            h.write(secret);
-            h.finish()
-        })
     }
 }
