@@ -118,7 +118,7 @@ const MARK_PNP: &PaddedName = &PaddedName::new("--Sip Pnp List--");
 /// How many sub-lists a file can have: one per marker above.
 const MAX_SUB_LISTS: usize = 7;
 /// The `group` of an override appended after the written lines: after every sub-list.
-const APPENDED: usize = usize::MAX;
+const APPENDED: usize = MAX_SUB_LISTS + 1;
 
 /// Where a setting goes: section, sub-list marker and name.
 struct Place {
@@ -450,17 +450,18 @@ fn write_settings(settings: &[Setting<'_>]) -> Result<Vec<u8>, RenderError> {
     Ok(file.finish())
 }
 
-/// The groups a setting's line can have: 0 (outside a sub-list) and one per sub-list.
-const SETTING_GROUPS: usize = MAX_SUB_LISTS + 1;
+/// Room for the groups a line can have: 0 (outside a sub-list), one per sub-list, and
+/// [`APPENDED`]; a power of two, so a key's section and group are a shift and a mask.
+const GROUPS: usize = (APPENDED + 1).next_power_of_two();
 
-/// Where a setting's line goes, as one number that sorts in file order: by section, then group,
-/// then setting index (the index in the low 32 bits).
+/// Where a line goes, as one number that sorts in file order: by section, then group, then
+/// the index of its setting or line (in the low 32 bits).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct FileOrderKey(u64);
 
 impl FileOrderKey {
     fn new(section: Section, group: usize, index: usize) -> Self {
-        let bucket = section.position() * SETTING_GROUPS + group;
+        let bucket = section.position() * GROUPS + group;
         let index = u32::try_from(index).expect("fewer than 2^32 settings");
         FileOrderKey((bucket as u64) << 32 | u64::from(index))
     }
@@ -470,15 +471,15 @@ impl FileOrderKey {
     }
 
     fn section(self) -> Section {
-        Section::ALL[self.bucket() / SETTING_GROUPS]
+        Section::ALL[self.bucket() / GROUPS]
     }
 
     /// The line's group: 0 outside a sub-list, else 1 + the sub-list's place.
     fn group(self) -> usize {
-        self.bucket() % SETTING_GROUPS
+        self.bucket() % GROUPS
     }
 
-    /// The index of the setting in the settings.
+    /// The index of the setting (or line) the key was made for.
     fn index(self) -> usize {
         (self.0 & u64::from(u32::MAX)) as usize
     }
@@ -607,7 +608,7 @@ fn is_valid_name(name: &str) -> bool {
 fn render_lines(lines: &[Line<'_>], sub_lists: SubLists) -> Result<Vec<u8>, RenderError> {
     let groups = sub_lists.count;
     let mut file = TextFile::new(lines.len(), sub_lists);
-    for index in file_order(lines, groups) {
+    for index in file_order(lines) {
         let line = &lines[index];
         if let Err(refused) = check_line_value(line.value, line.origin) {
             // Lines are written in file order, but the first refused value in group order is
@@ -699,31 +700,16 @@ fn check_in_group_order(lines: &[Line<'_>], groups: usize) -> Result<(), RenderE
 
 /// The indexes of `lines` in file order: by section (in [`Section::ALL`] order), within a
 /// section the lines outside a sub-list, then each sub-list, then appended overrides, each in
-/// line order (a stable counting sort on section and group; `groups` sub-lists).
-fn file_order(lines: &[Line<'_>], groups: usize) -> Vec<usize> {
-    const BUCKETS: usize = Section::ALL.len() * (MAX_SUB_LISTS + 2);
-    assert!(groups <= MAX_SUB_LISTS, "one sub-list per marker");
-    // Group 0, the sub-lists 1..=groups, then appended overrides.
-    let ranks = groups + 2;
-    let bucket = |line: &Line<'_>| line.section.position() * ranks + line.group.min(groups + 1);
-    // `starts[b]` counts the lines before bucket `b`, then is where its next line goes; only
-    // the buckets of `ranks` are used.
-    let mut starts = [0; BUCKETS + 1];
-    let used = Section::ALL.len() * ranks + 1;
-    for line in lines {
-        starts[bucket(line) + 1] += 1;
-    }
-    for b in 1..used {
-        starts[b] += starts[b - 1];
-    }
-    // Filled rather than zero-allocated: `calloc` costs more than the fill at these sizes.
-    let mut order: Vec<usize> = std::iter::repeat_n(0, lines.len()).collect();
-    for (index, line) in lines.iter().enumerate() {
-        let slot = &mut starts[bucket(line)];
-        order[*slot] = index;
-        *slot += 1;
-    }
-    order
+/// line order.
+fn file_order(lines: &[Line<'_>]) -> impl Iterator<Item = usize> {
+    let mut keys: Vec<FileOrderKey> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| FileOrderKey::new(line.section, line.group, index))
+        .collect();
+    // Keys are unique (the index is part of them): no stability needed.
+    keys.sort_unstable();
+    keys.into_iter().map(FileOrderKey::index)
 }
 
 /// Spaces up to the name column, then the colon: the padding and the `:` of a name.
