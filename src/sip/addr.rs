@@ -1,7 +1,8 @@
 //! From, To and Contact values: `"Name" <uri>;tag=…` or a bare `uri;tag=…`.
 
+use super::masks::{MASKED_MAX, below, first_bit, range_masks};
 use super::params::TrimFast;
-use super::params::{self, split_at_byte};
+use super::params::{self, eq_fold, split_at_byte};
 use super::search::find_byte;
 use super::uri::Uri;
 
@@ -28,57 +29,120 @@ impl<'a> NameAddr<'a> {
     /// From and To usually repeat its Request-URI), `seen`'s parse is reused.
     pub fn parse_seen(raw: &'a str, seen: Option<&Uri<'_>>) -> Result<NameAddr<'a>, &'static str> {
         let raw = raw.trim_fast();
-        let (display, uri_text, rest) = match find_unquoted(raw, b'<') {
-            Some(open) => {
-                let close = find_byte(&raw.as_bytes()[open..], b'>').ok_or("missing '>'")? + open;
-                let display = match open {
-                    0 => None,
-                    _ => Some(raw[..open].trim_fast().trim_matches('"').trim_fast()).filter(|d| !d.is_empty()),
-                };
-                (display, &raw[open + 1..close], &raw[close + 1..])
-            }
-            None => {
-                let (uri, rest) = split_at_byte(raw, b';').unwrap_or((raw, ""));
-                (None, uri, rest)
-            }
-        };
+        let Parts {
+            display,
+            uri: uri_text,
+            params,
+            tag,
+        } = split(raw)?;
         let uri = match seen.and_then(|seen| seen.moved_to(uri_text)) {
             Some(uri) => uri,
             None => Uri::parse(uri_text).ok_or("bad URI")?,
         };
-        let params = match rest.as_bytes().first() {
-            None => "",
-            Some(b';') => &rest[1..],
-            Some(_) => rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start()),
-        };
-        let tag = tag_of(params).filter(|t| !t.is_empty());
         Ok(NameAddr {
             raw,
             display,
             uri,
             params,
-            tag,
+            tag: tag.filter(|t| !t.is_empty()),
         })
     }
 }
 
-/// The `tag` parameter's value. The usual `tag=…` first, without quotes or brackets before the
-/// next `;`, is read directly; anything else goes through [`params::find`].
-fn tag_of(params: &str) -> Option<&str> {
+/// A name-addr's pieces before its URI is parsed.
+struct Parts<'a> {
+    display: Option<&'a str>,
+    uri: &'a str,
+    params: &'a str,
+    /// The `tag` parameter's value, possibly empty.
+    tag: Option<&'a str>,
+}
+
+/// The pieces of an address: display name, URI text, header parameters and tag.
+fn split(raw: &str) -> Result<Parts<'_>, &'static str> {
+    let (display, uri, rest) = match open_bracket(raw) {
+        Some(open) => {
+            let close = find_byte(&raw.as_bytes()[open..], b'>').ok_or("missing '>'")? + open;
+            (display_name(&raw[..open]), &raw[open + 1..close], &raw[close + 1..])
+        }
+        None => {
+            let (uri, rest) = split_at_byte(raw, b';').unwrap_or((raw, ""));
+            (None, uri, rest)
+        }
+    };
+    let params = params_after(rest);
+    Ok(Parts {
+        display,
+        uri,
+        params,
+        tag: tag_of(raw, params),
+    })
+}
+
+/// Where the `<` before the URI is: the first one outside double quotes.
+fn open_bracket(raw: &str) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    if bytes.first() == Some(&b'<') {
+        return Some(0);
+    }
+    // Without a quote before the first `<`, that `<` is the one.
+    let searched = raw.len().min(MASKED_MAX);
+    let [open, quote] = range_masks(bytes, 0, searched, [b"<", b"\""]);
+    match first_bit(open) {
+        Some(open) if quote & below(open) == 0 => Some(open),
+        None if searched == raw.len() => None,
+        _ => find_unquoted(raw, b'<'),
+    }
+}
+
+/// The display name before `<`, without quotes; `None` when there is none.
+fn display_name(before: &str) -> Option<&str> {
+    match before {
+        "" => None,
+        _ => Some(before.trim_fast().trim_matches('"').trim_fast()).filter(|d| !d.is_empty()),
+    }
+}
+
+/// The header parameters in what follows the URI: after its `;`.
+fn params_after(rest: &str) -> &str {
+    match rest.as_bytes().first() {
+        None => "",
+        Some(b';') => &rest[1..],
+        Some(_) => rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start()),
+    }
+}
+
+/// The text after a leading `tag=` (any case) of `params`.
+fn tag_value_start(params: &str) -> Option<&str> {
+    let name = params.as_bytes().get(..4)?;
+    eq_fold(name, b"tag=").then(|| &params[4..])
+}
+
+/// The `tag` parameter's value in `params`, which ends `raw`. The usual `tag=…` first,
+/// without quotes or brackets before the next `;`, is read directly; anything else goes
+/// through [`params::find`].
+fn tag_of<'a>(raw: &'a str, params: &'a str) -> Option<&'a str> {
+    if let Some(value) = tag_value_start(params) {
+        let end = first_stop(raw, value).unwrap_or(value.len());
+        if matches!(value.as_bytes().get(end), None | Some(b';')) {
+            return Some(value[..end].trim_fast());
+        }
+    }
     if params.is_empty() {
         return None;
     }
-    if params.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tag=")) {
-        let rest = &params[4..];
-        let end = rest
-            .bytes()
-            .position(|b| matches!(b, b';' | b'"' | b'<' | b'['))
-            .unwrap_or(rest.len());
-        if matches!(rest.as_bytes().get(end), None | Some(b';')) {
-            return Some(rest[..end].trim_fast());
-        }
-    }
     params::find(params, "tag").and_then(|p| p.value)
+}
+
+/// The first `;`, `"`, `<` or `[` in `value`, which ends `raw`. A short value is searched
+/// in one step that may read the bytes of `raw` before it.
+fn first_stop(raw: &str, value: &str) -> Option<usize> {
+    if value.len() > MASKED_MAX {
+        return value.bytes().position(|b| matches!(b, b';' | b'"' | b'<' | b'['));
+    }
+    let start = raw.len() - value.len();
+    let [stops] = range_masks(raw.as_bytes(), start, raw.len(), [b";\"<["]);
+    first_bit(stops)
 }
 
 fn find_unquoted(text: &str, wanted: u8) -> Option<usize> {
@@ -113,5 +177,69 @@ mod tests {
         let a = NameAddr::parse("sip:00000001@10.13.2.37:5060;tag=abc").unwrap();
         assert_eq!((a.uri.port, a.tag), (Some(5060), Some("abc")));
         assert!(NameAddr::parse("<sip:a@b").is_err());
+    }
+
+    /// Display name, URI text, parameters and tag.
+    type Pieces<'a> = (Option<&'a str>, &'a str, &'a str, Option<&'a str>);
+
+    /// The address split as first written: byte loops and searches only.
+    fn split_reference(raw: &str) -> Result<Pieces<'_>, &'static str> {
+        let (display, uri, rest) = match find_unquoted(raw, b'<') {
+            Some(open) => {
+                let close = find_byte(&raw.as_bytes()[open..], b'>').ok_or("missing '>'")? + open;
+                (display_name(&raw[..open]), &raw[open + 1..close], &raw[close + 1..])
+            }
+            None => {
+                let (uri, rest) = split_at_byte(raw, b';').unwrap_or((raw, ""));
+                (None, uri, rest)
+            }
+        };
+        let params = params_after(rest);
+        let tag = if params.is_empty() {
+            None
+        } else if let Some(value) = params
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("tag="))
+            .map(|_| &params[4..])
+        {
+            let end = value
+                .bytes()
+                .position(|b| matches!(b, b';' | b'"' | b'<' | b'['))
+                .unwrap_or(value.len());
+            match value.as_bytes().get(end) {
+                None | Some(b';') => Some(value[..end].trim_fast()),
+                _ => params::find(params, "tag").and_then(|p| p.value),
+            }
+        } else {
+            params::find(params, "tag").and_then(|p| p.value)
+        };
+        Ok((display, uri, params, tag))
+    }
+
+    #[test]
+    fn split_agrees_with_the_byte_loops() {
+        let mut texts = crate::sip::uri::tests::sample_texts();
+        for prefix in ["", "<", "\"a<b\" <", "Name <", "\"x\\\"<\" "] {
+            for suffix in [
+                ">",
+                ">;tag=",
+                ">;tag=abc",
+                ">;TAG=a;b",
+                ">;tag=\"q\"",
+                ">;x=1;tag=2",
+                "> ; tag = 3 ",
+            ] {
+                for middle in ["sip:a@b", "sip:MAC%3A000B82273B89@224.0.1.75:5060;transport=udp", ""] {
+                    texts.push(format!("{prefix}{middle}{suffix}"));
+                    texts.push(format!("{prefix}{middle}{suffix}{}", "z".repeat(70)));
+                }
+            }
+        }
+        for text in texts {
+            let raw = text.trim_fast();
+            let got = split(raw).map(|p| (p.display, p.uri, p.params, p.tag));
+            assert_eq!(got, split_reference(raw), "{raw:?}");
+            assert_eq!(open_bracket(raw), find_unquoted(raw, b'<'), "{raw:?}");
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod event;
 pub mod incoming;
 mod lines;
+pub(crate) mod masks;
 pub mod notify;
 pub mod params;
 pub mod response;

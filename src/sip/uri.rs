@@ -1,6 +1,7 @@
 //! SIP URIs as phones write them, including sloppy ones: no scheme, no host
 //! (`sip:MAC%3A000B82273B89`), IPv6 hosts in brackets.
 
+use super::masks::{at_or_above, below, byte_masks, first_bit, last_bit};
 use super::params;
 use super::params::TrimFast;
 use super::search::{find_any, find_byte};
@@ -25,57 +26,10 @@ impl<'a> Uri<'a> {
     /// Parses `raw`; `None` when a port is not a number or brackets are unbalanced.
     pub fn parse(raw: &'a str) -> Option<Uri<'a>> {
         let raw = raw.trim_fast();
-        let bytes = raw.as_bytes();
-        // A scheme is letters before the first colon, unless what follows is a port.
-        let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let (scheme, rest) = if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
-            (&raw[..letters], &raw[letters + 1..])
-        } else {
-            ("", raw)
-        };
-        // One pass: the headers (`?`) end the URI; the last `@` ends the user part; the first
-        // `;` after it starts the parameters.
-        let (mut at, mut semicolon, mut end) = (None, None, rest.len());
-        let mut from = 0;
-        while let Some(found) = find_any(&rest.as_bytes()[from..], [b'?', b'@', b';']) {
-            let i = from + found;
-            match rest.as_bytes()[i] {
-                b'?' => {
-                    end = i;
-                    break;
-                }
-                b'@' => (at, semicolon) = (Some(i), None),
-                _ if semicolon.is_none() => semicolon = Some(i),
-                _ => {}
-            }
-            from = i + 1;
+        match byte_masks(raw.as_bytes(), URI_DELIMITERS) {
+            Some(masks) => parse_masked(raw, UriMasks::from(masks)),
+            None => parse_searching(raw),
         }
-        let host_start = at.map_or(0, |i| i + 1);
-        let (hostport, params) = match semicolon {
-            Some(i) => (&rest[host_start..i], &rest[i + 1..end]),
-            None => (&rest[host_start..end], ""),
-        };
-        let user = at.map(|i| &rest[..i]);
-        let hostport = hostport.trim_fast();
-        if user.is_none() && !looks_like_hostport(hostport) {
-            return Some(Uri {
-                raw,
-                scheme,
-                user: Some(hostport),
-                host: None,
-                port: None,
-                params,
-            });
-        }
-        let (host, port) = split_host_port(hostport)?;
-        Some(Uri {
-            raw,
-            scheme,
-            user,
-            host,
-            port,
-            params,
-        })
     }
 
     /// This URI's parse, for `text` written exactly as this URI's `raw` (the fields then
@@ -108,17 +62,173 @@ impl<'a> Uri<'a> {
     }
 }
 
+/// The bytes a URI parse looks for, in the order of [`UriMasks`]'s fields.
+const URI_DELIMITERS: [&[u8]; 4] = [b":", b"@", b";", b"?"];
+
+/// Where the delimiters of a URI of at most [`MASKED_MAX`](super::masks::MASKED_MAX) bytes are (bit `i`: byte `i`).
+struct UriMasks {
+    colon: u64,
+    at: u64,
+    semicolon: u64,
+    question: u64,
+}
+
+impl From<[u64; 4]> for UriMasks {
+    fn from([colon, at, semicolon, question]: [u64; 4]) -> UriMasks {
+        UriMasks {
+            colon,
+            at,
+            semicolon,
+            question,
+        }
+    }
+}
+
+/// [`Uri::parse`] of a trimmed `raw` whose delimiters `masks` holds: the same fields as
+/// [`parse_searching`], with bit operations in place of searches.
+fn parse_masked(raw: &str, masks: UriMasks) -> Option<Uri<'_>> {
+    let rest_start = scheme_end(raw);
+    let scheme = &raw[..rest_start.saturating_sub(1)];
+    // The headers (`?`) end the URI; the last `@` before them ends the user part; the first
+    // `;` after it starts the parameters.
+    let end = first_bit(masks.question & at_or_above(rest_start)).unwrap_or(raw.len());
+    let at = last_bit(masks.at & at_or_above(rest_start) & below(end));
+    let host_start = at.map_or(rest_start, |i| i + 1);
+    let semicolon = first_bit(masks.semicolon & at_or_above(host_start) & below(end));
+    let params = semicolon.map_or("", |i| &raw[i + 1..end]);
+    let user = at.map(|i| &raw[rest_start..i]);
+    let hostport = raw[host_start..semicolon.unwrap_or(end)].trim_fast();
+    let offset = hostport.as_ptr() as usize - raw.as_ptr() as usize;
+    from_parts(raw, scheme, user, hostport, params, |hostport| {
+        split_trimmed_host_port(hostport, masks.colon >> offset & below(hostport.len()))
+    })
+}
+
+/// Where the part after the scheme starts: after `letters:`, unless what follows the colon
+/// is a port (`host:5060`); 0 when there is no scheme.
+fn scheme_end(raw: &str) -> usize {
+    let bytes = raw.as_bytes();
+    // `sip:` in any case, at once.
+    if let Some(first4) = bytes.first_chunk::<4>()
+        && u32::from_le_bytes(*first4) | 0x0020_2020 == u32::from_le_bytes(*b"sip:")
+    {
+        return if is_port(&raw[4..]) { 0 } else { 4 };
+    }
+    let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
+        letters + 1
+    } else {
+        0
+    }
+}
+
+/// [`split_host_port`] of an already trimmed `text` whose colons `colons` marks.
+pub(crate) fn split_trimmed_host_port(text: &str, colons: u64) -> Option<(Option<&str>, Option<u16>)> {
+    if text.starts_with('[') {
+        return split_host_port(text);
+    }
+    let Some(colon) = first_bit(colons) else {
+        return Some((Some(text).filter(|t| !t.is_empty()), None));
+    };
+    if colons & at_or_above(colon + 1) != 0 {
+        // More than one colon: a bare IPv6 address.
+        return Some((Some(text), None));
+    }
+    Some((
+        Some(text[..colon].trim_fast()).filter(|h| !h.is_empty()),
+        Some(parse_port(&text[colon + 1..])?),
+    ))
+}
+
+/// [`Uri::parse`] of a trimmed `raw` of any length, searching for each delimiter in turn.
+fn parse_searching(raw: &str) -> Option<Uri<'_>> {
+    let bytes = raw.as_bytes();
+    // A scheme is letters before the first colon, unless what follows is a port.
+    let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let (scheme, rest) = if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
+        (&raw[..letters], &raw[letters + 1..])
+    } else {
+        ("", raw)
+    };
+    // One pass: the headers (`?`) end the URI; the last `@` ends the user part; the first
+    // `;` after it starts the parameters.
+    let (mut at, mut semicolon, mut end) = (None, None, rest.len());
+    let mut from = 0;
+    while let Some(found) = find_any(&rest.as_bytes()[from..], [b'?', b'@', b';']) {
+        let i = from + found;
+        match rest.as_bytes()[i] {
+            b'?' => {
+                end = i;
+                break;
+            }
+            b'@' => (at, semicolon) = (Some(i), None),
+            _ if semicolon.is_none() => semicolon = Some(i),
+            _ => {}
+        }
+        from = i + 1;
+    }
+    let host_start = at.map_or(0, |i| i + 1);
+    let (hostport, params) = match semicolon {
+        Some(i) => (&rest[host_start..i], &rest[i + 1..end]),
+        None => (&rest[host_start..end], ""),
+    };
+    let user = at.map(|i| &rest[..i]);
+    from_parts(raw, scheme, user, hostport.trim_fast(), params, split_host_port)
+}
+
+/// The URI `raw` from its pieces. Without a user part, a `hostport` that cannot be a host is
+/// the user (`sip:MAC%3A000B82273B89`); otherwise `split` reads the host and port from it.
+#[inline(always)]
+fn from_parts<'a>(
+    raw: &'a str,
+    scheme: &'a str,
+    user: Option<&'a str>,
+    hostport: &'a str,
+    params: &'a str,
+    split: impl FnOnce(&'a str) -> Option<(Option<&'a str>, Option<u16>)>,
+) -> Option<Uri<'a>> {
+    if user.is_none() && !looks_like_hostport(hostport) {
+        return Some(Uri {
+            raw,
+            scheme,
+            user: Some(hostport),
+            host: None,
+            port: None,
+            params,
+        });
+    }
+    let (host, port) = split(hostport)?;
+    Some(Uri {
+        raw,
+        scheme,
+        user,
+        host,
+        port,
+        params,
+    })
+}
+
 fn is_port(text: &str) -> bool {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     digits > 0 && matches!(text.as_bytes().get(digits), None | Some(b';' | b'?'))
 }
 
 fn looks_like_hostport(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']'))
+    // Without an early exit: the loop is shorter, and a host is short.
+    !text.is_empty() && text.bytes().fold(true, |all, b| all & HOSTPORT_BYTES[usize::from(b)])
 }
+
+/// The bytes a host and port are written with: letters, digits, `.-_:[]`.
+static HOSTPORT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_' | b':' | b'[' | b']');
+        b += 1;
+    }
+    table
+};
 
 /// Splits `host[:port]` / `[v6][:port]`; a bare IPv6 literal (several colons) has no port.
 pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
@@ -161,7 +271,7 @@ pub fn parse_port(text: &str) -> Option<u16> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -209,5 +319,138 @@ mod tests {
         assert_eq!((u.user, u.host), (Some("first.last"), Some("pbx.example")));
         assert!(Uri::parse("sip:host:99999").is_none());
         assert!(Uri::parse("sip:[::1").is_none());
+    }
+
+    /// Texts built from the pieces URIs, addresses and Vias are made of, sloppy ones included,
+    /// short and long (around the 16-byte steps and the masked limit).
+    pub(crate) fn sample_texts() -> Vec<String> {
+        const PIECES: [&str; 24] = [
+            "sip:",
+            "SIPS:",
+            "tel:",
+            "MAC%3A000B82273B89",
+            "@",
+            "224.0.1.75",
+            ":5060",
+            ";",
+            "tag=1692014507",
+            "?",
+            "[2001:db8::10]",
+            "]",
+            "[",
+            " ",
+            "\"",
+            "<",
+            ">",
+            "=",
+            "x",
+            ":",
+            "é",
+            "\t",
+            ",",
+            "0",
+        ];
+        let mut texts = Vec::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for n in 0..6000 {
+            let mut text = String::new();
+            for _ in 0..(n % 13) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            texts.push(text);
+        }
+        for text in [
+            "sip:MAC%3A000B82273B89@224.0.1.75",
+            "sip:172.18.32.197:5060",
+            "sip:[::1]:5062;transport=udp",
+            "192.168.1.2:5060",
+            "sip:first.last@pbx.example:5070;user=phone?subject=x",
+            "sip:a@b@c;x;y",
+            "sip:host:99999",
+            "sip:host: 5060",
+            "sip: host :5060 ",
+            "sip:5060",
+            "sip:",
+            "",
+        ] {
+            texts.push(text.to_owned());
+        }
+        let long = "sip:MAC%3A000B82273B89@224.0.1.75;transport=udp;x=1234567890";
+        for len in 0..=long.len() {
+            texts.push(long[..len].to_owned());
+            texts.push(format!("  {}", &long[long.len() - len..]));
+        }
+        texts
+    }
+
+    #[test]
+    fn masked_parse_agrees_with_searching_parse() {
+        for text in sample_texts() {
+            let raw = text.trim_fast();
+            if let Some(masks) = byte_masks(raw.as_bytes(), URI_DELIMITERS) {
+                assert_eq!(
+                    parse_masked(raw, UriMasks::from(masks)),
+                    parse_searching(raw),
+                    "{raw:?}"
+                );
+            }
+            assert_eq!(scheme_end(raw), scheme_end_general(raw), "{raw:?}");
+        }
+    }
+
+    /// Where the scheme ends, without the `sip:` shortcut.
+    fn scheme_end_general(raw: &str) -> usize {
+        let bytes = raw.as_bytes();
+        let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
+            letters + 1
+        } else {
+            0
+        }
+    }
+
+    #[test]
+    fn ports_read_as_str_parse_reads_them() {
+        let mut texts = sample_texts();
+        texts.extend(
+            [
+                "5060",
+                "65535",
+                "65536",
+                "99999",
+                "0",
+                "00000005060",
+                "+5060",
+                " 5060 ",
+                "",
+                "-1",
+                "5e3",
+            ]
+            .map(String::from),
+        );
+        for text in texts {
+            assert_eq!(parse_port(&text), text.trim().parse().ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn hostport_table_is_the_byte_class() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']');
+            assert_eq!(HOSTPORT_BYTES[usize::from(b)], expected, "{b}");
+        }
+    }
+
+    #[test]
+    fn masked_host_port_split_agrees() {
+        for text in sample_texts() {
+            let text = text.trim_fast();
+            if let Some([colons]) = byte_masks(text.as_bytes(), [b":"]) {
+                assert_eq!(split_trimmed_host_port(text, colons), split_host_port(text), "{text:?}");
+            }
+        }
     }
 }
