@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::params::TrimFast;
-use super::params::{self, Param, eq_fold, split_at_byte};
+use super::params::{self, Param, PlainParams, eq_fold, split_at_byte};
 
 /// `ua-profile;profile-type="device";vendor=…;model=…;version=…`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,8 +36,22 @@ impl<'a> Event<'a> {
     /// The identity parameters in one pass over the list, each as [`Event::param`] gives it:
     /// `[profile-type, vendor (or Panasonic's vender), model, version]`.
     pub fn identity(&self) -> [Option<Cow<'a, str>>; 4] {
-        let mut first: [Option<Param<'a>>; 5] = [None; 5];
-        for p in params::iter(self.params) {
+        match PlainParams::new(self.params) {
+            // Nothing to trim or unescape in a plain list: a value is itself, or absent if empty.
+            Some(plain) => Event::identity_in(plain, |p| p.value.filter(|v| !v.is_empty()).map(Cow::Borrowed)),
+            None => Event::identity_in(params::iter(self.params), Event::value_of),
+        }
+    }
+
+    /// [`Event::identity`] of the parameters `params`, each value read by `value_of`.
+    #[inline(always)]
+    fn identity_in(
+        params: impl Iterator<Item = Param<'a>>,
+        value_of: impl Fn(Param<'a>) -> Option<Cow<'a, str>>,
+    ) -> [Option<Cow<'a, str>>; 4] {
+        // The value of the first parameter of each name (itself `None` when it has none).
+        let mut first: [Option<Option<Cow<'a, str>>>; 5] = Default::default();
+        for p in params {
             let name = p.name.as_bytes();
             let slot = match name.len() {
                 12 if eq_fold(name, b"profile-type") => 0,
@@ -47,10 +61,10 @@ impl<'a> Event<'a> {
                 7 if eq_fold(name, b"version") => 4,
                 _ => continue,
             };
-            first[slot].get_or_insert(p);
+            first[slot].get_or_insert_with(|| value_of(p));
         }
-        let value = |i: usize| first[i].and_then(Event::value_of);
-        [value(0), value(1).or_else(|| value(2)), value(3), value(4)]
+        let [profile_type, vendor, vender, model, version] = first.map(Option::flatten);
+        [profile_type, vendor.or(vender), model, version]
     }
 
     fn value_of(p: Param<'a>) -> Option<Cow<'a, str>> {
@@ -106,7 +120,17 @@ mod tests {
             r#"ua-profile;profile-type="device";vendor="Grandstream";model="GXP2110";version="1.0.1.108""#,
             "UA-Profile ; Profile-Type=device ; VENDER=Panasonic",
             r#"ua-profile;vendor="";vender=X;model="a\"b";model=c;version= "#,
+            // Plain lists (no spaces, escapes or brackets), read by `PlainParams`.
+            r#"ua-profile;vendor="";vender=X;model="a;b";model=c;version="#,
+            r#"ua-profile;VENDOR=;Vender="";MODEL;model="x";version="1.0;2""#,
+            r#"ua-profile;profile-type=;profile-type=device;vendor="unclosed;model=m"#,
+            "ua-profile;model=m;;;version=v;version=w;vendor=V",
+            "ua-profile;modelx=1;mode=2;versions=3;profile-typ=4",
         ] {
+            assert_eq!(
+                PlainParams::new(Event::parse(raw).params).is_some(),
+                !raw.contains([' ', '\\'])
+            );
             let e = Event::parse(raw);
             assert_eq!(
                 e.identity(),
