@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::sip::params::eq_fold;
+
 /// A 48-bit MAC address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Mac(pub [u8; 6]);
@@ -42,15 +44,36 @@ impl Mac {
         (digits == 12).then_some(Mac(bytes))
     }
 
+    /// Exactly twelve hex digits (either case), without separators.
+    #[inline]
+    fn from_hex_digits(digits: &[u8; 12]) -> Option<Mac> {
+        let mut bytes = [0u8; 6];
+        let mut seen = 0;
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            let (high, low) = (HEX_VALUE[usize::from(pair[0])], HEX_VALUE[usize::from(pair[1])]);
+            seen |= high | low;
+            *byte = (high << 4) | low;
+        }
+        // Digits are below 16; `NOT_HEX` is not.
+        (seen < 16).then_some(Mac(bytes))
+    }
+
     /// Finds a MAC in a SIP URI user part: `MAC%3A…`, `MAC%3a…`, `MAC=…`, `MAC:…`, `MAC…`
     /// (prefix in any case), or a bare MAC; percent-escapes anywhere are decoded first.
     pub fn from_uri_user(user: &str) -> Option<Mac> {
         // The usual `MAC%3A…` without another escape: nothing to decode.
-        if let Some((prefix, rest)) = user.split_at_checked(6)
-            && prefix.eq_ignore_ascii_case("mac%3a")
-            && !rest.contains('%')
-        {
-            return Mac::parse(rest);
+        if user.len() >= 6 && eq_fold(&user.as_bytes()[..6], b"mac%3a") {
+            // The first six bytes are ASCII, so byte 6 starts a character.
+            let rest = &user[6..];
+            // Twelve hex digits hold no `%`: the MAC as they spell it, without another search.
+            if let Ok(digits) = <&[u8; 12]>::try_from(rest.as_bytes())
+                && let Some(mac) = Mac::from_hex_digits(digits)
+            {
+                return Some(mac);
+            }
+            if !rest.contains('%') {
+                return Mac::parse(rest);
+            }
         }
         let mut buf = [0u8; 64];
         let decoded = percent_decode(user, &mut buf)?;
@@ -84,6 +107,22 @@ impl Mac {
         None
     }
 }
+
+/// What [`HEX_VALUE`] holds for a byte that is not a hex digit.
+const NOT_HEX: u8 = 0xff;
+
+/// The value of each byte as a hex digit, or [`NOT_HEX`].
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(value) = (b as u8 as char).to_digit(16) {
+            table[b] = value as u8;
+        }
+        b += 1;
+    }
+    table
+};
 
 impl fmt::Display for Mac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -172,6 +211,66 @@ mod tests {
             "",
         ] {
             assert_eq!(Mac::from_uri_user(user), None, "{user}");
+        }
+    }
+
+    /// [`Mac::parse`] written another way, to hold the fast paths to.
+    fn parse_by_loop(text: &str) -> Option<Mac> {
+        let digits: Vec<u8> = text.bytes().filter(|b| !matches!(b, b':' | b'-' | b'.')).collect();
+        if digits.len() != 12 {
+            return None;
+        }
+        let mut bytes = [0u8; 6];
+        for (i, &c) in digits.iter().enumerate() {
+            bytes[i / 2] = (bytes[i / 2] << 4) | (c as char).to_digit(16)? as u8;
+        }
+        Some(Mac(bytes))
+    }
+
+    #[test]
+    fn twelve_digit_fast_paths_agree_with_the_loop() {
+        let mut texts: Vec<String> = [
+            "000B82273B89",
+            "000b82273b89",
+            "ffFFffFFffFF",
+            "00:0b:82:27:3b",
+            "0000000000:0",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Each byte value at each place of a twelve-digit MAC.
+        for at in 0..12 {
+            for b in 0..=255u8 {
+                let mut bytes = *b"0a1B2c3D4e5F";
+                bytes[at] = b;
+                if let Ok(text) = String::from_utf8(bytes.to_vec()) {
+                    texts.push(text);
+                }
+            }
+        }
+        texts.push("é00b82273b8".into());
+        for text in &texts {
+            assert_eq!(Mac::parse(text), parse_by_loop(text), "{text:?}");
+            for prefix in ["MAC%3A", "mac%3a", "MaC%3A", "MAC%3B"] {
+                let user = format!("{prefix}{text}");
+                let general = match user.get(6..) {
+                    Some(rest) if user[..6].eq_ignore_ascii_case("mac%3a") && !rest.contains('%') => {
+                        parse_by_loop(rest)
+                    }
+                    _ => {
+                        let mut buf = [0u8; 64];
+                        percent_decode(&user, &mut buf).and_then(|d| {
+                            let rest = strip_prefix_ignore_case(&d, "mac").unwrap_or(&d);
+                            parse_by_loop(
+                                rest.strip_prefix(':')
+                                    .or_else(|| rest.strip_prefix('='))
+                                    .unwrap_or(rest),
+                            )
+                        })
+                    }
+                };
+                assert_eq!(Mac::from_uri_user(&user), general, "{user:?}");
+            }
         }
     }
 

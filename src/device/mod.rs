@@ -5,10 +5,11 @@ mod mac;
 pub mod oui;
 pub mod user_agent;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 pub use mac::Mac;
 
+use crate::sip::params::leading_decimal;
 use crate::sip::{Subscribe, unfold};
 use crate::text::Text;
 
@@ -90,17 +91,9 @@ pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
             .map(user_agent::model_and_firmware)
             .unwrap_or_default(),
     };
-    let model = event_model.map(Text::from).or_else(|| ua_parts.0.map(Text::from));
-    let firmware = event_version.map(Text::from).or_else(|| ua_parts.1.map(Text::from));
-    let vendor = find_vendor(sub, mac, user_agent.as_deref(), event_vendor);
-
     let contact_uri = sub.contact.as_ref().map(|c| c.uri);
+    let contact_uri_host = contact_uri.and_then(|u| u.host);
     let via = &sub.vias[0];
-    let contact_host = contact_uri
-        .and_then(|u| u.host)
-        .map(Text::from)
-        .or_else(|| source.map(|s| ip_text(s.ip())))
-        .or_else(|| Some(Text::from(via.host)));
     let default_port = if contact_uri.is_some_and(|u| u.scheme.eq_ignore_ascii_case("sips")) {
         5061
     } else {
@@ -112,31 +105,70 @@ pub fn identify(sub: &Subscribe<'_>, source: Option<SocketAddr>) -> Device {
         Some(u) if u.host.is_some() => given(u.port),
         _ => source.map_or(given(via.port), |s| s.port()),
     };
-    let ip = source
-        .map(|s| s.ip())
-        .or_else(|| contact_host.as_deref().and_then(|h| h.parse().ok()));
 
+    // Each text is made where the `Device` holds it: a `Text` is too big to move around freely.
     Device {
         mac,
         mac_source: mac.and(mac_source),
-        vendor,
-        model,
-        firmware,
-        profile_type: profile_type.map(Text::from),
-        user_agent: user_agent.map(Text::from),
-        contact_host,
+        vendor: find_vendor(sub, mac, user_agent.as_deref(), event_vendor),
+        model: event_model.as_deref().or(ua_parts.0).map(Text::from),
+        firmware: event_version.as_deref().or(ua_parts.1).map(Text::from),
+        profile_type: profile_type.as_deref().map(Text::from),
+        user_agent: user_agent.as_deref().map(Text::from),
+        // The Contact's host, else the datagram's source, else the Via's sent-by.
+        contact_host: Some(match (contact_uri_host, source) {
+            (Some(host), _) => Text::from(host),
+            (None, Some(source)) => ip_text(source.ip()),
+            (None, None) => Text::from(via.host),
+        }),
         contact_port,
         transport: Text::upper_case(via.transport),
         call_id: Text::from(unfold(sub.call_id)),
-        ip,
+        // Without a source, the contact host above if it is an address.
+        ip: match source {
+            Some(source) => Some(source.ip()),
+            None => parse_ip(contact_uri_host.unwrap_or(via.host)),
+        },
     }
+}
+
+/// `text.parse::<IpAddr>().ok()`, with the usual dotted quad read directly.
+fn parse_ip(text: &str) -> Option<IpAddr> {
+    match dotted_quad(text) {
+        Some(v4) => Some(IpAddr::V4(v4)),
+        None => text.parse().ok(),
+    }
+}
+
+/// `text` when it is four decimal octets of one to three digits, each at most 255 and
+/// without a leading zero: a subset of what `Ipv4Addr::from_str` takes, read the same way.
+/// `None` does not mean `text` is no address, only that it is not in that simple form.
+fn dotted_quad(text: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut rest = text.as_bytes();
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            rest = rest.strip_prefix(b".")?;
+        }
+        let (value, digits) = leading_decimal(rest);
+        if !(1..=3).contains(&digits) || (digits > 1 && rest[0] == b'0') {
+            return None;
+        }
+        *octet = u8::try_from(value).ok()?;
+        rest = &rest[digits..];
+    }
+    rest.is_empty().then_some(Ipv4Addr::from(octets))
 }
 
 /// `ip` as its `Display` writes it.
 pub fn ip_text(ip: IpAddr) -> Text {
     let mut bytes = [0u8; 64];
     let text = crate::sip::writer::ip_bytes(ip, &mut bytes);
-    Text::from(std::str::from_utf8(text).expect("an address prints as ASCII"))
+    debug_assert!(text.is_ascii());
+    // SAFETY: `ip_bytes` writes an address as `Display` does, in ASCII only (decimal digits and
+    // dots, or hex digits, colons and dots): valid UTF-8. Checking it again cost as much as the
+    // rest of this function (measured).
+    Text::from(unsafe { std::str::from_utf8_unchecked(text) })
 }
 
 fn find_mac(sub: &Subscribe<'_>, user_agent: Option<&str>) -> (Option<Mac>, Option<MacSource>) {
@@ -176,4 +208,79 @@ fn find_vendor(
     }
     let uri_user = sub.request_uri.user.unwrap_or("");
     uri_user.contains("%3a").then(|| Text::from("snom"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_text_is_display() {
+        let mut ips: Vec<IpAddr> = [
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.0.1",
+            "172.18.32.197",
+            "::",
+            "::1",
+            "fe80::1",
+            "::ffff:1.2.3.4",
+            "2001:db8::8:800:200c:417a",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        ]
+        .map(|t| t.parse().unwrap())
+        .to_vec();
+        ips.extend((0..=255u8).map(|b| IpAddr::from([b, b / 2, 255 - b, 9])));
+        for ip in ips {
+            assert_eq!(ip_text(ip).as_str(), ip.to_string());
+        }
+    }
+
+    #[test]
+    fn dotted_quads_read_as_the_standard_parser_reads_them() {
+        let mut texts: Vec<String> = [
+            "172.18.32.197",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            ".1.2.3",
+            "01.2.3.4",
+            "1.02.3.4",
+            "1.2.3.00",
+            "1.2.3.0",
+            "1..2.3",
+            "1.2.3.4 ",
+            " 1.2.3.4",
+            "1.2.3.+4",
+            "1.2.3.1000",
+            "0001.2.3.4",
+            "::1",
+            "fe80::1",
+            "::ffff:1.2.3.4",
+            "",
+            "a.b.c.d",
+            "1.2.3.4a",
+            "999.1.1.1",
+            "1.2.3.255",
+        ]
+        .map(String::from)
+        .to_vec();
+        for a in [
+            "0", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "300", "00", "010",
+        ] {
+            texts.push(format!("{a}.{a}.{a}.{a}"));
+            texts.push(format!("10.{a}.0.1"));
+        }
+        for text in &texts {
+            let standard = text.parse::<IpAddr>().ok();
+            assert_eq!(parse_ip(text), standard, "{text:?}");
+            if let Some(v4) = dotted_quad(text) {
+                assert_eq!(Some(IpAddr::V4(v4)), standard, "{text:?}");
+            }
+        }
+        assert!(dotted_quad("172.18.32.197").is_some());
+    }
 }
