@@ -25,9 +25,76 @@ pub(crate) const fn bytes_equal(word: u64, byte: u8) -> u64 {
     bytes_below(word ^ splat(byte), 1)
 }
 
+/// Whether `bytes` holds `byte`: text of 8 to 16 bytes (a host, a token) is looked at as two
+/// words, the rest byte by byte.
+#[inline]
+pub(crate) fn contains_byte(bytes: &[u8], byte: u8) -> bool {
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(first), Some(last)) if bytes.len() <= 16 => {
+            (bytes_equal(u64::from_ne_bytes(*first), byte) | bytes_equal(u64::from_ne_bytes(*last), byte)) != 0
+        }
+        _ => bytes.contains(&byte),
+    }
+}
+
+/// `bytes` as text when every byte is ASCII, else `None`. For the short text we write
+/// ourselves (ids, hex digits, addresses): checked a word at a time, where `str::from_utf8`
+/// costs several times more on text this short.
+#[inline]
+pub(crate) fn ascii_str(bytes: &[u8]) -> Option<&str> {
+    let mut words = bytes.chunks_exact(8);
+    let mut seen = 0u64;
+    for word in words.by_ref() {
+        seen |= u64::from_ne_bytes(word.try_into().expect("chunks of eight"));
+    }
+    match bytes.last_chunk::<8>() {
+        // The last eight bytes cover the ones left over.
+        Some(last) => seen |= u64::from_ne_bytes(*last),
+        None => words.remainder().iter().for_each(|&b| seen |= u64::from(b)),
+    }
+    if seen & HIGHS != 0 {
+        return None;
+    }
+    // SAFETY: no byte has its high bit set (every byte went into `seen`), so `bytes` is
+    // ASCII, which is valid UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_is_found_where_a_plain_search_finds_it() {
+        for len in 0..24 {
+            for at in 0..len {
+                for (byte, other) in [(b':', b';'), (b':', b'9'), (0, 1), (0xff, 0x7f)] {
+                    let mut bytes = vec![other; len];
+                    assert!(!contains_byte(&bytes, byte), "{len} {byte}");
+                    bytes[at] = byte;
+                    assert!(contains_byte(&bytes, byte), "{len} {at} {byte}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_text_is_what_from_utf8_gives_and_the_rest_is_refused() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'!' + i).collect();
+        for len in 0..text.len() {
+            let bytes = &text[..len];
+            assert_eq!(ascii_str(bytes), std::str::from_utf8(bytes).ok(), "{len}");
+            for at in 0..len {
+                for high in [0x80u8, 0xc3, 0xff] {
+                    let mut bytes = bytes.to_vec();
+                    bytes[at] = high;
+                    assert_eq!(ascii_str(&bytes), None, "{len} {at} {high}");
+                }
+            }
+        }
+        assert_eq!(ascii_str("caf\u{e9}".as_bytes()), None);
+        assert_eq!(ascii_str(&[0, 0x7f]), Some("\0\u{7f}"));
+    }
 
     #[test]
     fn the_first_marked_byte_is_the_first_true_one() {

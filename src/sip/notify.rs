@@ -39,42 +39,36 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
         + p.user_agent.map_or(0, |ua| ua.len() + 14)
         + p.url.len();
     let mut w = MessageWriter::request_with_capacity("NOTIFY", p.target, capacity)?;
-    w.begin_header("Via");
-    w.fixed("SIP/2.0/");
+    // Each run of constant text between two values is written in one piece; a refused value
+    // drops the whole message.
+    w.fixed_lines("Via: SIP/2.0/");
     w.value("Via", p.transport)?;
     w.fixed(" ");
     w.value("Via", p.local)?;
     w.fixed(";branch=");
     w.value("Via", p.branch)?;
-    w.fixed(";rport");
-    w.end_header();
-    w.header("Max-Forwards", "70")?;
-    w.tagged_address("From", &sub.to, p.local_tag)?;
-    w.copied_header("To", sub.from.raw)?;
-    w.copied_header("Call-ID", sub.call_id)?;
-    w.begin_header("CSeq");
+    w.fixed_lines(";rport\r\nMax-Forwards: 70\r\nFrom: ");
+    w.tagged_value("From", &sub.to, p.local_tag)?;
+    w.fixed_lines("\r\nTo: ");
+    w.copied_value("To", sub.from.raw)?;
+    w.fixed_lines("\r\nCall-ID: ");
+    w.copied_value("Call-ID", sub.call_id)?;
+    w.fixed_lines("\r\nCSeq: ");
     w.decimal(u64::from(p.cseq));
-    w.fixed(" NOTIFY");
-    w.end_header();
-    w.header_with("Contact", |buf| {
-        buf.extend_from_slice(b"<sip:");
-        buf.extend_from_slice(p.local.as_bytes());
-        if !p.transport.eq_ignore_ascii_case("UDP") {
-            buf.extend_from_slice(b";transport=");
-            buf.extend(p.transport.bytes().map(|b| b.to_ascii_lowercase()));
-        }
-        buf.push(b'>');
-    })?;
+    // Transport and local address were checked for the Via already.
+    w.fixed_lines(" NOTIFY\r\nContact: <sip:");
+    w.value("Contact", p.local)?;
+    if !p.transport.eq_ignore_ascii_case("UDP") {
+        w.fixed(";transport=");
+        w.lower_case_value("Contact", p.transport)?;
+    }
     // RFC 6665 §8.2.1: the NOTIFY's Event matches the SUBSCRIBE's package and `id`.
-    w.begin_header("Event");
-    w.fixed("ua-profile");
+    w.fixed_lines(">\r\nEvent: ua-profile");
     if let Some(id) = event_id(&sub.event) {
         w.fixed(";id=");
         w.value("Event", &id)?;
     }
-    w.end_header();
-    w.header("Subscription-State", "terminated;reason=timeout")?;
-    w.header("Content-Type", "application/url")?;
+    w.fixed_lines("\r\nSubscription-State: terminated;reason=timeout\r\nContent-Type: application/url\r\n");
     if let Some(ua) = p.user_agent {
         w.header("User-Agent", ua)?;
     }
@@ -156,6 +150,8 @@ Contact: <sip:192.168.12.155:1053>\r\n\r\n";
             (";idx=1;xid=2", None),
             ("", None),
             (";i", None),
+            (";xi;iI;Di;dI", None),
+            (";xi;iI;Di;dI;iD=3", Some("3")),
         ] {
             let event = Event::parse(&format!("ua-profile{params}")).params.to_owned();
             let event = Event {

@@ -8,6 +8,7 @@ use super::scan::unfold;
 use super::subscribe::Subscribe;
 use super::via::{Rport, Via};
 use super::writer::{MessageWriter, WriteError, ip_bytes, push_decimal};
+use crate::swar::contains_byte;
 
 /// What the 200 OK needs besides the SUBSCRIBE.
 pub struct OkParams<'a> {
@@ -41,20 +42,21 @@ pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteE
             w.copied_header("Via", via.raw)?;
         }
     }
-    w.copied_header("From", sub.from.raw)?;
-    w.tagged_address("To", &sub.to, p.to_tag)?;
-    w.copied_header("Call-ID", sub.call_id)?;
-    w.begin_header("CSeq");
+    // Each run of constant text between two values is written in one piece; a refused value
+    // drops the whole message.
+    w.fixed_lines("From: ");
+    w.copied_value("From", sub.from.raw)?;
+    w.fixed_lines("\r\nTo: ");
+    w.tagged_value("To", &sub.to, p.to_tag)?;
+    w.fixed_lines("\r\nCall-ID: ");
+    w.copied_value("Call-ID", sub.call_id)?;
+    w.fixed_lines("\r\nCSeq: ");
     w.decimal(u64::from(sub.cseq.seq));
     w.fixed(" ");
     w.value("CSeq", sub.cseq.method)?;
-    w.end_header();
-    w.begin_header("Contact");
-    w.fixed("<");
+    w.fixed_lines("\r\nContact: <");
     w.value("Contact", p.contact)?;
-    w.fixed(">");
-    w.end_header();
-    w.header("Expires", "0")?;
+    w.fixed_lines(">\r\nExpires: 0\r\n");
     if let Some(server) = p.server {
         w.header("Server", server)?;
     }
@@ -80,7 +82,7 @@ fn write_stamped_top_via(out: &mut Vec<u8>, via: &Via<'_>, source: SocketAddr) {
     out.extend_from_slice(via.transport.as_bytes());
     out.push(b' ');
     let host = via.host;
-    if host.contains(':') && !host.starts_with('[') {
+    if contains_byte(host.as_bytes(), b':') && !host.starts_with('[') {
         out.push(b'[');
         out.extend_from_slice(host.as_bytes());
         out.push(b']');
@@ -100,36 +102,112 @@ fn write_stamped_top_via(out: &mut Vec<u8>, via: &Via<'_>, source: SocketAddr) {
     }
 }
 
-/// Whether `params::iter` would give back every `;`-separated piece of `text` exactly as
-/// written: no whitespace (nor folded line breaks), quotes, brackets or non-ASCII bytes, so
-/// nothing is trimmed, unquoted or kept together. One pass without early exit (the compiler
-/// turns it into a vector loop).
-fn is_plain_param_text(text: &[u8]) -> bool {
-    text.iter().fold(true, |plain, &b| plain & is_plain_param_byte(b))
+/// Whether `b` may stand in plain parameter text: text in which `params::iter` gives back
+/// every `;`-separated piece exactly as written, because it holds no whitespace (nor folded
+/// line breaks), quotes, brackets or non-ASCII bytes, so nothing is trimmed, unquoted or kept
+/// together.
+const fn is_plain_param_byte(b: u8) -> bool {
+    b > b' ' && b < 0x7f && !matches!(b, b'"' | b'<' | b'>' | b'[' | b']')
 }
 
-/// Whether `b` may stand in plain parameter text ([`is_plain_param_text`]).
-#[inline(always)]
-fn is_plain_param_byte(b: u8) -> bool {
-    (b > b' ') & (b < 0x7f) & !matches!(b, b'"' | b'<' | b'>' | b'[' | b']')
+/// What a byte is to [`write_plain_params`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParamByte {
+    Plain,
+    Separator,
+    NotPlain,
 }
+
+/// [`ParamByte`] of every byte value: one load per byte instead of several comparisons.
+const PARAM_BYTES: [ParamByte; 256] = {
+    let mut table = [ParamByte::NotPlain; 256];
+    let mut b = 0;
+    while b < 256 {
+        if b as u8 == b';' {
+            table[b] = ParamByte::Separator;
+        } else if is_plain_param_byte(b as u8) {
+            table[b] = ParamByte::Plain;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Writes the parameters of `via` as [`write_parsed_params`] does, when their text is plain
-/// ([`is_plain_param_text`]): each piece between `;` is a parameter as written. Otherwise
-/// writes nothing and returns `false`.
+/// ([`is_plain_param_byte`]): each piece between `;` is a parameter as written. Otherwise
+/// leaves `out` as it was and returns `false`. One pass over the bytes finds the pieces and
+/// checks them; runs of parameters kept as they are (all but empty pieces, `received` and a
+/// requested `rport`) are copied in one piece each.
 fn write_plain_params(out: &mut Vec<u8>, via: &Via<'_>, source_port: u16) -> bool {
-    if !is_plain_param_text(via.params.as_bytes()) {
-        return false;
+    let text = via.params.as_bytes();
+    let written = out.len();
+    // The kept run not written yet: from its `;` (or the start of `text`) to its end.
+    let mut run: Option<(usize, usize)> = None;
+    let mut start = 0;
+    for (end, &b) in text.iter().enumerate() {
+        match PARAM_BYTES[usize::from(b)] {
+            ParamByte::Plain => continue,
+            ParamByte::NotPlain => {
+                out.truncate(written);
+                return false;
+            }
+            ParamByte::Separator => {}
+        }
+        take_param(out, via, source_port, &mut run, start, end);
+        start = end + 1;
     }
-    // Byte loops: the pieces are too short for `str::split`'s `memchr` to pay off.
-    for param in via.params.as_bytes().split(|&b| b == b';').filter(|p| !p.is_empty()) {
-        let name = param.split(|&b| b == b'=').next().unwrap_or(param);
-        write_param(out, via, name, source_port, |out| {
-            out.push(b';');
-            out.extend_from_slice(param);
-        });
+    take_param(out, via, source_port, &mut run, start, text.len());
+    if let Some((from, to)) = run {
+        write_run(out, text, from, to);
     }
     true
+}
+
+/// Takes the parameter `text[start..end]` of `via` for [`write_plain_params`]: added to the
+/// kept `run` when it is kept as written, else written (`rport`) or dropped after the run.
+#[inline(always)]
+fn take_param(
+    out: &mut Vec<u8>,
+    via: &Via<'_>,
+    source_port: u16,
+    run: &mut Option<(usize, usize)>,
+    start: usize,
+    end: usize,
+) {
+    let text = via.params.as_bytes();
+    let param = &text[start..end];
+    let is_rport = via.rport == Rport::Requested && is_param_named(param, b"rport");
+    if param.is_empty() || is_rport || is_param_named(param, b"received") {
+        if let Some((from, to)) = run.take() {
+            write_run(out, text, from, to);
+        }
+        if is_rport {
+            write_requested_rport(out, source_port);
+        }
+    } else {
+        *run = Some((run.map_or(start.saturating_sub(1), |(from, _)| from), end));
+    }
+}
+
+/// Writes `text[from..to]`, parameters as written, with the `;` in front of the first one
+/// (added when the text starts with that parameter).
+fn write_run(out: &mut Vec<u8>, text: &[u8], from: usize, to: usize) {
+    if text[from] != b';' {
+        out.push(b';');
+    }
+    out.extend_from_slice(&text[from..to]);
+}
+
+/// Whether the parameter written as `param` (`name` or `name=value`) is called `lower` (in
+/// any case).
+fn is_param_named<const N: usize>(param: &[u8], lower: &[u8; N]) -> bool {
+    param.len() >= N && (param.len() == N || param[N] == b'=') && eq_fold(&param[..N], lower)
+}
+
+/// Writes the `rport` the client asked us to fill in.
+fn write_requested_rport(out: &mut Vec<u8>, source_port: u16) {
+    out.extend_from_slice(b";rport=");
+    push_decimal(out, u64::from(source_port));
 }
 
 /// Writes the parameters of `via` one by one as `params::iter` parses them (folded text
@@ -169,8 +247,7 @@ fn write_param(
         return;
     }
     if eq_fold(name, b"rport") && via.rport == Rport::Requested {
-        out.extend_from_slice(b";rport=");
-        push_decimal(out, u64::from(source_port));
+        write_requested_rport(out, source_port);
         return;
     }
     write_as_is(out);
@@ -225,6 +302,13 @@ mod tests {
             ";branch=x\r\n ;rport",
             ";rport;branch=\"x\"",
             ";rport;x=1 ",
+            ";received=1;received",
+            ";branch=x;Received;ttl=1;;;x",
+            ";;",
+            ";",
+            ";branch=z9hG4bK458721093;rport;received=1.2.3.4;maddr=x;ttl=1;;x=1",
+            ";branch=z9hG4bK4587210;rport",
+            ";branch=z9hG4bK45872109;rport;",
         ] {
             let raw = format!("SIP/2.0/UDP 10.0.0.9:4000{params}");
             let via = Via::parse(&raw).unwrap();
@@ -244,9 +328,32 @@ mod tests {
                 );
             }
         }
+        // Parameter text that does not start with `;` (the parser's never does).
+        // And text the parser refuses (a second `rport` with a value), written as parsed too.
+        for params in [
+            "branch=x;rport",
+            "received=1;branch=x",
+            "rport;branch=x",
+            ";rport;branch=x;;received;maddr=1;Rport=7;rport;",
+            ";rport=;rport=1=2;rport:1;receivedfoo;received=",
+        ] {
+            let mut via = Via::parse("SIP/2.0/UDP 10.0.0.9:4000;rport").unwrap();
+            via.params = params;
+            let (mut plain, mut parsed) = (Vec::new(), Vec::new());
+            write_parsed_params(&mut parsed, &via, source.port());
+            assert!(write_plain_params(&mut plain, &via, source.port()));
+            assert_eq!(
+                String::from_utf8(plain).unwrap(),
+                String::from_utf8(parsed).unwrap(),
+                "{params}"
+            );
+        }
         for b in 0..=255u8 {
             let plain = b.is_ascii_graphic() && !b"\"<>[]".contains(&b);
             assert_eq!(is_plain_param_byte(b), plain, "{b}");
+            let class = PARAM_BYTES[usize::from(b)];
+            assert_eq!(class == ParamByte::Separator, b == b';', "{b}");
+            assert_eq!(class == ParamByte::NotPlain, !plain, "{b}");
         }
     }
 }

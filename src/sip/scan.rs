@@ -269,19 +269,12 @@ fn last_non_space(bytes: &[u8]) -> Option<u8> {
     bytes.iter().rev().copied().find(|&b| !is_space(b))
 }
 
-/// `bytes` as text when they are all ASCII (checked eight bytes per step by `is_ascii`).
-#[inline]
-pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
-    bytes.is_ascii().then(|| ascii_str(bytes))
-}
-
-/// `bytes`, which [`LineFinder`] or [`ascii_text`] found to be ASCII, as text.
+/// `bytes`, which [`LineFinder`] found to be ASCII, as text.
 #[inline]
 fn ascii_str(bytes: &[u8]) -> &str {
     debug_assert!(bytes.is_ascii());
-    // SAFETY: every byte of `bytes` is below 0x80 (the callers' check: `LineFinder` saw every
-    // byte of the datagram up to the end of the lines `bytes` comes from, or `is_ascii`), and
-    // ASCII is UTF-8.
+    // SAFETY: every byte of `bytes` is below 0x80 (the caller's check: `LineFinder` saw every
+    // byte of the datagram up to the end of the lines `bytes` comes from), and ASCII is UTF-8.
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 

@@ -238,7 +238,7 @@ fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
         .and_then(|rest| rest.strip_suffix(b" SIP/2.0"))
         .filter(|uri| !uri.is_empty() && !scan::contains_any(uri, *b" \t\n\x0c\r"))
     {
-        let uri = match scan::ascii_text(uri) {
+        let uri = match crate::swar::ascii_str(uri) {
             Some(uri) => uri,
             None => std::str::from_utf8(uri).map_err(|_| ParseError::NotSip)?,
         };

@@ -62,7 +62,12 @@ impl MessageWriter {
     pub fn response_with_capacity(code: u16, reason: &'static str, capacity: usize) -> MessageWriter {
         let mut buf = Vec::with_capacity(capacity);
         buf.extend_from_slice(b"SIP/2.0 ");
-        push_decimal(&mut buf, u64::from(code));
+        match code {
+            // Every real status code: three digits, in one piece.
+            100..1000 => buf
+                .extend_from_slice(&[(code / 100) as u8, (code / 10 % 10) as u8, (code % 10) as u8].map(|d| b'0' + d)),
+            _ => push_decimal(&mut buf, u64::from(code)),
+        }
         buf.push(b' ');
         buf.extend_from_slice(reason.as_bytes());
         buf.extend_from_slice(b"\r\n");
@@ -108,24 +113,17 @@ impl MessageWriter {
         Ok(self)
     }
 
-    /// Appends `name: address` for our side of the dialog: the address copied from the
-    /// received message (see [`Self::copied_value`]), with `;tag=tag` added when it has no tag
-    /// yet.
+    /// Appends, to the header value being written, an address for our side of the dialog:
+    /// copied from the received message (see [`Self::copied_value`]), with `;tag=tag` added
+    /// when it has no tag yet.
     #[inline]
-    pub fn tagged_address(
-        &mut self,
-        name: &'static str,
-        address: &NameAddr<'_>,
-        tag: &str,
-    ) -> Result<&mut MessageWriter, WriteError> {
-        self.begin_header(name);
-        self.copied_value(name, address.raw)?;
+    pub fn tagged_value(&mut self, field: &'static str, address: &NameAddr<'_>, tag: &str) -> Result<(), WriteError> {
+        self.copied_value(field, address.raw)?;
         if address.tag.is_none() {
             self.fixed(";tag=");
-            self.value(name, tag)?;
+            self.value(field, tag)?;
         }
-        self.end_header();
-        Ok(self)
+        Ok(())
     }
 
     /// Starts the header line `name: ` (`name` is a constant of ours). The value follows in
@@ -151,6 +149,17 @@ impl MessageWriter {
         self.buf.extend_from_slice(text.as_bytes());
     }
 
+    /// Appends `text`, a constant of ours that may end the header line being written and
+    /// start the next ones (`"\r\nTo: "`): the builders of our own messages write each run
+    /// of constant text in one piece. After it, a refused value no longer takes its line back
+    /// out, so a builder that uses this must drop the writer on refusal (ours return the
+    /// error).
+    #[inline(always)]
+    pub(crate) fn fixed_lines(&mut self, text: &'static str) {
+        debug_assert!(breaks_only_lines(text.as_bytes()), "{text:?}");
+        self.buf.extend_from_slice(text.as_bytes());
+    }
+
     /// Appends `value` to the header value being written, refused (as header `field`) when
     /// it holds CR, LF or NUL; the refused header line is taken out of the message.
     #[inline(always)]
@@ -160,6 +169,14 @@ impl MessageWriter {
             return Err(WriteError { field });
         }
         self.buf.extend_from_slice(value.as_bytes());
+        Ok(())
+    }
+
+    /// As [`Self::value`], with `value` written in lower case (ASCII letters only).
+    pub(crate) fn lower_case_value(&mut self, field: &'static str, value: &str) -> Result<(), WriteError> {
+        let start = self.buf.len();
+        self.value(field, value)?;
+        self.buf[start..].make_ascii_lowercase();
         Ok(())
     }
 
@@ -193,13 +210,32 @@ impl MessageWriter {
 }
 
 /// Appends `n` in decimal (what `write!(buf, "{n}")` does, without the formatting machinery).
+/// Ports, sequence numbers and lengths (below 100,000) take a path of their own, with the
+/// digits written in one piece of known length.
+#[inline]
 pub fn push_decimal(buf: &mut Vec<u8>, n: u64) {
-    if n < 10 {
-        buf.push(b'0' + n as u8);
-        return;
+    match n {
+        0..10 => buf.push(b'0' + n as u8),
+        10..100_000 => push_short_decimal(buf, n as u32),
+        _ => {
+            let mut digits = [0; crate::digits::MAX_DIGITS];
+            buf.extend_from_slice(crate::digits::decimal_bytes(n, &mut digits));
+        }
     }
-    let mut digits = [0; crate::digits::MAX_DIGITS];
-    buf.extend_from_slice(crate::digits::decimal_bytes(n, &mut digits));
+}
+
+/// [`push_decimal`] for `n` from 10 to 99,999: the five digits (leading zeros included)
+/// computed at once, then as many appended as `n` has.
+fn push_short_decimal(buf: &mut Vec<u8>, n: u32) {
+    let digits = [n / 10_000, n / 1_000 % 10, n / 100 % 10, n / 10 % 10, n % 10].map(|d| b'0' + d as u8);
+    // Each arm copies a constant length: no call to `memcpy`.
+    #[expect(clippy::match_overlapping_arm, reason = "the arms are tried in order")]
+    match n {
+        ..100 => buf.extend_from_slice(&digits[3..]),
+        ..1_000 => buf.extend_from_slice(&digits[2..]),
+        ..10_000 => buf.extend_from_slice(&digits[1..]),
+        _ => buf.extend_from_slice(&digits),
+    }
 }
 
 /// Appends `ip` as text, as its `Display` writes it.
@@ -252,6 +288,17 @@ const OCTET_TEXT: [[u8; 4]; 256] = {
     table
 };
 
+/// Whether `text` holds no NUL, and CR and LF only together, as line ends (checked without
+/// allocating: the allocation tests run with debug assertions).
+fn breaks_only_lines(text: &[u8]) -> bool {
+    text.iter().enumerate().all(|(i, &b)| match b {
+        0 => false,
+        b'\r' => text.get(i + 1) == Some(&b'\n'),
+        b'\n' => i > 0 && text[i - 1] == b'\r',
+        _ => true,
+    })
+}
+
 fn is_forbidden(b: u8) -> bool {
     matches!(b, b'\r' | b'\n' | 0)
 }
@@ -259,7 +306,7 @@ fn is_forbidden(b: u8) -> bool {
 /// Whether `bytes` holds CR, LF or NUL: short values (most SIP values are) as one or two
 /// eight-byte words, longer ones sixteen bytes per step.
 #[inline(always)]
-fn has_forbidden(bytes: &[u8]) -> bool {
+pub(crate) fn has_forbidden(bytes: &[u8]) -> bool {
     match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
         (Some(first), Some(last)) if bytes.len() <= 16 => {
             word_has_forbidden(u64::from_ne_bytes(*first)) || word_has_forbidden(u64::from_ne_bytes(*last))
@@ -295,7 +342,13 @@ mod tests {
 
     #[test]
     fn numbers_and_addresses_print_as_display_does() {
-        for n in [0u64, 7, 10, 65_535, u64::from(u32::MAX), u64::MAX] {
+        let short_edges = [
+            9, 10, 11, 99, 100, 101, 999, 1_000, 9_999, 10_000, 20_000, 99_999, 100_000,
+        ];
+        for n in [0u64, 7, 65_535, u64::from(u32::MAX), u64::MAX]
+            .into_iter()
+            .chain(short_edges)
+        {
             let mut buf = Vec::new();
             push_decimal(&mut buf, n);
             assert_eq!(buf, n.to_string().into_bytes());
@@ -313,6 +366,24 @@ mod tests {
             let mut buf = Vec::new();
             push_ip(&mut buf, ip);
             assert_eq!(buf, ip.to_string().into_bytes());
+        }
+    }
+
+    #[test]
+    fn constant_runs_break_only_lines() {
+        for good in ["", "a", "\r\nTo: ", ";rport\r\nMax-Forwards: 70\r\nFrom: ", "\r\n\r\n"] {
+            assert!(breaks_only_lines(good.as_bytes()), "{good:?}");
+        }
+        for bad in ["\r", "\n", "a\rb", "a\nb", "\n\r", "a\0", "\r\r\n"] {
+            assert!(!breaks_only_lines(bad.as_bytes()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn status_lines_carry_the_code_as_written() {
+        for code in [0, 7, 99, 100, 180, 200, 481, 999, 1000, 65_535] {
+            let bytes = MessageWriter::response(code, "X").finish(b"");
+            assert!(bytes.starts_with(format!("SIP/2.0 {code} X\r\n").as_bytes()), "{code}");
         }
     }
 
