@@ -15,9 +15,7 @@ use crate::route::{self, FileKind, Route, Target};
 use crate::sip::notify::{NotifyParams, build_notify};
 use crate::sip::response::{OkParams, build_ok};
 use crate::sip::search::find_byte;
-use crate::sip::writer::{has_forbidden, ip_bytes};
 use crate::sip::{Subscribe, unfold};
-use crate::swar::ascii_str;
 use crate::template::UrlTemplate;
 use crate::text::Text;
 
@@ -191,7 +189,7 @@ impl<L: Lookup> Responder<L> {
         url: &str,
     ) -> Result<(Packet, Packet), Error> {
         let from_tag = sub.from.tag.unwrap_or("");
-        let ids = self.ids.dialog_ids(&unfolded(sub.call_id), from_tag, sub.cseq.seq);
+        let ids = self.ids.dialog_ids(&unfold(sub.call_id), from_tag, sub.cseq.seq);
         let local_tag = sub.to.tag.unwrap_or(ids.tag.as_str());
         let local = self.local.as_str();
         let contact = self.contact.as_str();
@@ -208,7 +206,7 @@ impl<L: Lookup> Responder<L> {
         )?;
         let response = Packet {
             bytes: ok,
-            host: source_host(source),
+            host: ip_text(source.ip()),
             port: source.port(),
             transport: device.transport.clone(),
         };
@@ -229,7 +227,7 @@ impl<L: Lookup> Responder<L> {
         )?;
         let notify = Packet {
             bytes: notify_bytes,
-            host: device.contact_host.clone().unwrap_or_else(|| source_host(source)),
+            host: device.contact_host.clone().unwrap_or_else(|| ip_text(source.ip())),
             port: device.contact_port,
             transport,
         };
@@ -355,27 +353,9 @@ fn notify_target<'a>(sub: &Subscribe<'a>, device: &Device) -> (Cow<'a, str>, Tex
     (target, transport)
 }
 
-/// The source's IP as text: what [`ip_text`] gives, with the address's (ASCII) text checked a
-/// word at a time rather than by `str::from_utf8`.
-fn source_host(source: SocketAddr) -> Text {
-    let mut buf = [0u8; 64];
-    let text = ascii_str(ip_bytes(source.ip(), &mut buf));
-    text.map_or_else(|| ip_text(source.ip()), Text::from)
-}
-
 /// A URI without its `?headers` part.
 fn without_headers(uri: &str) -> &str {
     find_byte(uri.as_bytes(), b'?').map_or(uri, |at| &uri[..at])
-}
-
-/// `value` as [`unfold`] gives it, answered without `unfold`'s search when the value holds
-/// no CR, LF or NUL (the usual case, seen in a word or two).
-fn unfolded(value: &str) -> Cow<'_, str> {
-    if has_forbidden(value.as_bytes()) {
-        unfold(value)
-    } else {
-        Cow::Borrowed(value)
-    }
 }
 
 #[cfg(test)]
@@ -422,31 +402,6 @@ mod tests {
         let (via, transport) = notify_via("Contact: <sip:172.18.32.197:5060;transport=\"x;y\">");
         assert!(via.starts_with("Via: SIP/2.0/UDP "), "{via}");
         assert_eq!(transport, "UDP");
-    }
-
-    #[test]
-    fn unfolded_values_are_what_unfold_gives() {
-        for value in [
-            "",
-            "a",
-            "1278367207-5060-1@BHC.BI.DC.BJH",
-            "a\r\n b",
-            "a\n\tb",
-            "a\rb",
-            "a\0b",
-            "abcdefgh\r\n ijklmnopqrstuvwxyz",
-            "x\r\n",
-        ] {
-            assert_eq!(unfolded(value), unfold(value), "{value:?}");
-        }
-    }
-
-    #[test]
-    fn sources_are_hosts_as_ip_text_writes_them() {
-        for source in ["172.18.32.197:5060", "[2001:db8::5]:4000", "[::ffff:1.2.3.4]:1"] {
-            let source: SocketAddr = source.parse().expect("addr");
-            assert_eq!(source_host(source), ip_text(source.ip()));
-        }
     }
 
     #[test]

@@ -306,7 +306,7 @@ fn is_forbidden(b: u8) -> bool {
 /// Whether `bytes` holds CR, LF or NUL: short values (most SIP values are) as one or two
 /// eight-byte words, longer ones sixteen bytes per step.
 #[inline(always)]
-pub(crate) fn has_forbidden(bytes: &[u8]) -> bool {
+fn has_forbidden(bytes: &[u8]) -> bool {
     match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
         (Some(first), Some(last)) if bytes.len() <= 16 => {
             word_has_forbidden(u64::from_ne_bytes(*first)) || word_has_forbidden(u64::from_ne_bytes(*last))
