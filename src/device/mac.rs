@@ -28,6 +28,10 @@ impl Mac {
     /// (`000b82273b89`, `00:0B:82:27:3B:89`, `00-0b-82-27-3b-89`, `000b.8227.3b89`).
     /// Anything else (other characters, wrong digit count) is `None`.
     pub fn parse(text: &str) -> Option<Mac> {
+        // In twelve bytes only twelve digits spell a MAC (a separator leaves too few).
+        if let Ok(digits) = <&[u8; 12]>::try_from(text.as_bytes()) {
+            return Mac::from_hex_digits(digits);
+        }
         let mut bytes = [0u8; 6];
         let mut digits = 0usize;
         for c in text.bytes() {
@@ -65,14 +69,12 @@ impl Mac {
         if user.len() >= 6 && eq_fold(&user.as_bytes()[..6], b"mac%3a") {
             // The first six bytes are ASCII, so byte 6 starts a character.
             let rest = &user[6..];
-            // Twelve hex digits hold no `%`: the MAC as they spell it, without another search.
-            if let Ok(digits) = <&[u8; 12]>::try_from(rest.as_bytes())
-                && let Some(mac) = Mac::from_hex_digits(digits)
-            {
+            // A MAC read as written holds no `%`, so decoding would not change it.
+            if let Some(mac) = Mac::parse(rest) {
                 return Some(mac);
             }
             if !rest.contains('%') {
-                return Mac::parse(rest);
+                return None;
             }
         }
         let mut buf = [0u8; 64];
@@ -87,21 +89,25 @@ impl Mac {
 
     /// Finds `MAC=…` or `MAC:…` (any case) in free text such as a User-Agent
     /// (`snomM700/03.23.0005 (MAC=000413…; SER=…)`), or Grandstream's `DevId 000b82…`.
+    /// Read in place: a lower-cased copy and a collected candidate cost two allocations,
+    /// most of the time `identify` took for a phone whose MAC only its User-Agent gives.
     pub fn from_free_text(text: &str) -> Option<Mac> {
-        let lower = text.to_ascii_lowercase();
-        for marker in ["mac=", "mac:", "devid "] {
-            let mut from = 0;
-            while let Some(pos) = lower[from..].find(marker) {
-                let start = from + pos + marker.len();
-                let candidate: String = text[start..]
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'))
-                    .collect();
-                if let Some(mac) = Mac::parse(candidate.trim_end_matches(['.', ':', '-'])) {
+        for marker in [&b"mac="[..], b"mac:", b"devid "] {
+            // Where the text after each `marker` (any case) starts, in order.
+            let starts = (text.as_bytes().windows(marker.len()).enumerate())
+                // The first byte alone rules out most places (every marker starts with a letter).
+                .filter(|(_, window)| window[0] | 0x20 == marker[0] && window.eq_ignore_ascii_case(marker))
+                .map(|(at, _)| at + marker.len());
+            for start in starts {
+                // `start` follows the ASCII marker, so it begins a character.
+                let after = text[start..].trim_start();
+                // Every byte before the first that cannot spell a MAC is ASCII: a character boundary.
+                let spelled = (after.bytes())
+                    .position(|b| !(b.is_ascii_hexdigit() || matches!(b, b':' | b'-' | b'.')))
+                    .unwrap_or(after.len());
+                if let Some(mac) = Mac::parse(after[..spelled].trim_end_matches(['.', ':', '-'])) {
                     return Some(mac);
                 }
-                from = start;
             }
         }
         None
@@ -285,6 +291,59 @@ mod tests {
             Some(GS)
         );
         assert_eq!(Mac::from_free_text("Yealink W52P 25.81.0.10"), None);
+    }
+
+    /// [`Mac::from_free_text`] as it was first written: the markers found in a lower-cased
+    /// copy, each candidate collected into a string.
+    fn from_free_text_by_lowering(text: &str) -> Option<Mac> {
+        let lower = text.to_ascii_lowercase();
+        for marker in ["mac=", "mac:", "devid "] {
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(marker) {
+                let start = from + pos + marker.len();
+                let candidate: String = text[start..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'))
+                    .collect();
+                if let Some(mac) = Mac::parse(candidate.trim_end_matches(['.', ':', '-'])) {
+                    return Some(mac);
+                }
+                from = start;
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn free_text_search_agrees_with_lowering() {
+        let texts = [
+            "",
+            "mac=",
+            "MAC=000B82273B89",
+            "mAc:00:0b:82:27:3b:89.",
+            "DEVID 000b82273b89",
+            "devid\u{3000}000b82273b89",
+            "x (MAC= \u{a0}000413a1b2c3; SER=1)",
+            "MAC=zz MAC=000413A1B2C3 MAC:000b82273b89",
+            "MAC:000b82273b89 MAC=000413A1B2C3",
+            "mac=00041 devid 000b82273b89",
+            "MAC=000413A1B2C3é",
+            "MAC=000413A1B2C3-",
+            "MAC=000413A1B2C3.:-x",
+            "MAC=000413A1B2C",
+            "MAC=000413A1B2C3D",
+            "Mac=é000413A1B2C3 mac=000413a1b2c3",
+            "mmac==000413a1b2c3",
+            "devidd 000b82273b89 devid 000b82273b8",
+            "ÄMAC=000413A1B2C3",
+            "M\u{212a}C=000413A1B2C3",
+            "snomD785/10.1.54.13 (MAC=000413A1B2C3)",
+            "Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aabbcc",
+        ];
+        for text in texts {
+            assert_eq!(Mac::from_free_text(text), from_free_text_by_lowering(text), "{text:?}");
+        }
     }
 
     #[test]

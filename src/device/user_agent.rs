@@ -27,11 +27,15 @@ const VENDOR_PREFIXES: &[(&str, &str)] = &[
 /// The vendor a User-Agent names at its start.
 pub fn vendor(ua: &str) -> Option<&'static str> {
     let ua = ua.trim_start().as_bytes();
+    // Every prefix starts with a letter: its first byte alone rules out most of them.
+    let first = ua.first()? | 0x20;
     VENDOR_PREFIXES
         .iter()
         .find(|(prefix, _)| {
-            ua.get(..prefix.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+            prefix.as_bytes()[0] == first
+                && ua
+                    .get(..prefix.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
         })
         .map(|&(_, v)| v)
 }
@@ -88,6 +92,45 @@ fn looks_like_version(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vendor_is_the_first_prefix_that_matches() {
+        let mut uas: Vec<String> = [
+            "",
+            " ",
+            "\u{a0}snom",
+            "@udc",
+            "[anasonic",
+            "KX-",
+            "kx_",
+            "é",
+            "AUDC-IPPhone/2.2.2",
+        ]
+        .map(String::from)
+        .to_vec();
+        for (prefix, _) in VENDOR_PREFIXES {
+            let upper = prefix.to_ascii_uppercase();
+            let mixed: String = (prefix.chars().enumerate())
+                .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
+                .collect();
+            for ua in [prefix.to_string(), upper, mixed] {
+                uas.push(format!("{ua} X1 1.0"));
+                uas.push(format!("  {ua}"));
+                uas.push(ua[..ua.len() - 1].to_string());
+            }
+        }
+        for ua in &uas {
+            let trimmed = ua.trim_start().as_bytes();
+            let by_scan = (VENDOR_PREFIXES.iter())
+                .find(|(prefix, _)| {
+                    trimmed
+                        .get(..prefix.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()))
+                })
+                .map(|&(_, v)| v);
+            assert_eq!(vendor(ua), by_scan, "{ua:?}");
+        }
+    }
 
     #[test]
     fn field_shapes() {

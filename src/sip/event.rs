@@ -68,14 +68,15 @@ impl<'a> Event<'a> {
     }
 
     fn value_of(p: Param<'a>) -> Option<Cow<'a, str>> {
-        let value = p.value?;
-        if value.trim_fast().is_empty() {
+        let value = p.value?.trim_fast();
+        if value.is_empty() {
             return None;
         }
+        // Trimming takes no backslash away: `value` has one exactly when the raw value has.
         Some(if p.quoted && value.contains('\\') {
             Cow::Owned(p.unescaped()?.into_owned())
         } else {
-            Cow::Borrowed(value.trim_fast())
+            Cow::Borrowed(value)
         })
     }
 
