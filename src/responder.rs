@@ -12,10 +12,10 @@ use crate::ids::IdGen;
 use crate::net::join_host_port;
 use crate::render::{self, RenderedFile};
 use crate::route::{self, FileKind, Route, Target};
+use crate::sip::Subscribe;
 use crate::sip::notify::{NotifyParams, build_notify};
 use crate::sip::response::{OkParams, build_ok};
 use crate::sip::search::find_byte;
-use crate::sip::{Subscribe, unfold};
 use crate::template::UrlTemplate;
 use crate::text::Text;
 
@@ -189,7 +189,8 @@ impl<L: Lookup> Responder<L> {
         url: &str,
     ) -> Result<(Packet, Packet), Error> {
         let from_tag = sub.from.tag.unwrap_or("");
-        let ids = self.ids.dialog_ids(&unfold(sub.call_id), from_tag, sub.cseq.seq);
+        // The device holds the Call-ID unfolded already: not searched for line breaks again.
+        let ids = self.ids.dialog_ids(&device.call_id, from_tag, sub.cseq.seq);
         let local_tag = sub.to.tag.unwrap_or(ids.tag.as_str());
         let local = self.local.as_str();
         let contact = self.contact.as_str();
@@ -362,6 +363,7 @@ fn without_headers(uri: &str) -> &str {
 mod tests {
     use super::*;
     use crate::assign::NoLookup;
+    use crate::sip::unfold;
 
     const GXP2110: &str = include_str!("../tests/fixtures/seeds/gxp2110.sip");
 
@@ -402,6 +404,21 @@ mod tests {
         let (via, transport) = notify_via("Contact: <sip:172.18.32.197:5060;transport=\"x;y\">");
         assert!(via.starts_with("Via: SIP/2.0/UDP "), "{via}");
         assert_eq!(transport, "UDP");
+    }
+
+    #[test]
+    fn a_folded_call_id_keys_the_ids_unfolded() {
+        let folded = GXP2110.replace("Call-ID: 1278367207-5060-1@", "Call-ID: 1278367207-5060-1\r\n\t @");
+        let source = "172.18.32.197:5060".parse().expect("addr");
+        let Outcome::Answer { response, .. } = responder().handle(folded.as_bytes(), source).expect("ok") else {
+            panic!("silent");
+        };
+        let sub = Subscribe::parse(folded.as_bytes()).expect("parses");
+        let ids = IdGen::with_secret(b"responder-test-secret-32-bytes!!");
+        let tag = ids.tag(&unfold(sub.call_id), sub.from.tag.expect("from tag"));
+        let text = String::from_utf8(response.bytes).expect("utf-8");
+        assert!(text.contains(&format!(";tag={tag}\r\n")), "{tag}");
+        assert!(text.contains("\r\nCall-ID: 1278367207-5060-1 @BHC.BI.DC.BJH\r\n"));
     }
 
     #[test]
