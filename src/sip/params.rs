@@ -121,8 +121,14 @@ pub fn rsplit_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// Iterates the parameters of `list`, text that starts right after the first `;`.
 pub fn iter(list: &str) -> impl Iterator<Item = Param<'_>> {
-    match PlainParams::new(list) {
-        Some(plain) => Params::Plain(plain),
+    iter_classified(list, Classes::of(list))
+}
+
+/// As [`iter`], for a caller that already has `list`'s [`Classes`] (`None`: too long).
+#[inline]
+pub(crate) fn iter_classified(list: &str, classes: Option<Classes>) -> impl Iterator<Item = Param<'_>> {
+    match classes.filter(|classes| !classes.odd) {
+        Some(classes) => Params::Plain(PlainParams::of_plain(list, classes)),
         None => Params::General(Some(list)),
     }
 }
@@ -217,21 +223,21 @@ impl<'a> PlainParams<'a> {
     /// The parameters of `list` when it is plain, else `None`.
     #[inline]
     pub(crate) fn new(list: &'a str) -> Option<PlainParams<'a>> {
-        let bytes = list.as_bytes();
-        if bytes.len() >= Self::MAX_LEN {
-            return None;
-        }
-        let classes = classify(bytes);
-        if classes.odd {
-            return None;
-        }
+        let classes = Classes::of(list).filter(|classes| !classes.odd)?;
+        Some(PlainParams::of_plain(list, classes))
+    }
+
+    /// The parameters of `list`, a plain list whose classes are `classes`.
+    #[inline]
+    fn of_plain(list: &'a str, classes: Classes) -> PlainParams<'a> {
+        debug_assert!(!classes.odd && list.len() < PlainParams::MAX_LEN);
         let quoted = inside_quotes(classes.quotes);
-        Some(PlainParams {
+        PlainParams {
             list,
-            ends: (classes.semicolons & !quoted) | (1u128 << bytes.len()),
+            ends: (classes.semicolons & !quoted) | (1u128 << list.len()),
             equals: classes.equals,
             start: 0,
-        })
+        }
     }
 }
 
@@ -277,12 +283,33 @@ impl<'a> PlainParams<'a> {
 
 /// Which bytes of a parameter list (shorter than 128 bytes) matter to [`PlainParams`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Classes {
-    semicolons: u128,
+pub(crate) struct Classes {
+    pub(crate) semicolons: u128,
     quotes: u128,
     equals: u128,
     /// Whether any byte makes the list not plain (see [`is_odd`]).
-    odd: bool,
+    pub(crate) odd: bool,
+}
+
+impl Classes {
+    /// The classes of `text`; `None` from [`PlainParams::MAX_LEN`] bytes on.
+    #[inline]
+    pub(crate) fn of(text: &str) -> Option<Classes> {
+        (text.len() < PlainParams::MAX_LEN).then(|| classify(text.as_bytes()))
+    }
+
+    /// The classes of the text after its first `n` bytes, for a text without odd bytes
+    /// (`n` at most its length).
+    #[inline]
+    pub(crate) fn after(self, n: usize) -> Classes {
+        debug_assert!(!self.odd && n < PlainParams::MAX_LEN);
+        Classes {
+            semicolons: self.semicolons >> n,
+            quotes: self.quotes >> n,
+            equals: self.equals >> n,
+            odd: false,
+        }
+    }
 }
 
 /// Whether byte `b` keeps a list from being plain: it could be trimmed (ASCII whitespace,

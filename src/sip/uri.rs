@@ -34,6 +34,7 @@ impl<'a> Uri<'a> {
 
     /// This URI's parse, for `text` written exactly as this URI's `raw` (the fields then
     /// borrow from `text`); `None` for any other text.
+    #[inline]
     pub fn moved_to<'b>(&self, text: &'b str) -> Option<Uri<'b>> {
         if text != self.raw {
             return None;
@@ -44,14 +45,20 @@ impl<'a> Uri<'a> {
             if field.is_empty() {
                 return Some("");
             }
-            let start = (field.as_ptr() as usize).checked_sub(base)?;
-            text.get(start..start + field.len())
+            let start = (field.as_ptr() as usize).wrapping_sub(base);
+            text.get(start..)?.get(..field.len())
         };
         Some(Uri {
             raw: text,
             scheme: at(self.scheme)?,
-            user: self.user.map(at).map_or(Some(None), |u| u.map(Some))?,
-            host: self.host.map(at).map_or(Some(None), |h| h.map(Some))?,
+            user: match self.user {
+                Some(user) => Some(at(user)?),
+                None => None,
+            },
+            host: match self.host {
+                Some(host) => Some(at(host)?),
+                None => None,
+            },
             port: self.port,
             params: at(self.params)?,
         })
@@ -123,6 +130,7 @@ fn scheme_end(raw: &str) -> usize {
 }
 
 /// [`split_host_port`] of an already trimmed `text` whose colons `colons` marks.
+#[inline]
 pub(crate) fn split_trimmed_host_port(text: &str, colons: u64) -> Option<(Option<&str>, Option<u16>)> {
     if text.starts_with('[') {
         return split_host_port(text);

@@ -1,9 +1,10 @@
 //! The Via header: `SIP/2.0/UDP host:port;branch=…;rport`, tolerant of spaces around `/`
 //! and `;`, a missing branch, quoted parameter values and IPv6 sent-by hosts.
 
+use super::masks::{MASKED_MAX, range_masks};
 use super::params::TrimFast;
-use super::params::{self, Param, split_at_byte};
-use super::uri::split_host_port;
+use super::params::{self, Classes, Param, eq_fold, split_at_byte};
+use super::uri::{split_host_port, split_trimmed_host_port};
 
 /// The `rport` parameter (RFC 3581).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,35 +80,114 @@ impl<'a> Via<'a> {
     pub fn parse(raw: &'a str) -> Result<Via<'a>, &'static str> {
         let raw = raw.trim_fast();
         let (protocol, rest) = split_protocol(raw).ok_or("bad sent-protocol")?;
-        // The space after the protocol (the sent-by is trimmed below anyway).
-        let rest = rest.trim_start_matches([' ', '\t']);
-        let (sent_by, params) = split_at_byte(rest, b';').unwrap_or((rest, ""));
-        let (host, port) = split_host_port(sent_by).ok_or("bad sent-by")?;
+        // The blanks after the protocol (a sent-by with more around it is trimmed below).
+        let blanks = rest.bytes().take_while(|b| matches!(b, b' ' | b'\t')).count();
+        let SentBy {
+            host,
+            port,
+            params,
+            classes,
+        } = SentBy::split(&rest[blanks..])?;
         let host = host.ok_or("missing sent-by host")?;
-        let mut via = Via {
+        let Wanted {
+            branch,
+            rport,
+            received,
+        } = Wanted::read(params::iter_classified(params, classes))?;
+        Ok(Via {
             raw,
             transport: protocol,
             host,
             port,
+            branch,
+            rport,
+            received,
+            params,
+        })
+    }
+}
+
+/// The fields of a Via read from its parameters.
+struct Wanted<'a> {
+    branch: Option<&'a str>,
+    rport: Rport,
+    received: Option<&'a str>,
+}
+
+impl<'a> Wanted<'a> {
+    /// The wanted parameters among `params`, the last of each name counting.
+    #[inline(always)]
+    fn read(params: impl Iterator<Item = Param<'a>>) -> Result<Wanted<'a>, &'static str> {
+        let mut wanted = Wanted {
             branch: None,
             rport: Rport::Absent,
             received: None,
-            params,
         };
-        for Param { name, value, .. } in params::iter(params) {
+        for Param { name, value, .. } in params {
+            let name = name.as_bytes();
             match name.len() {
-                6 if name.eq_ignore_ascii_case("branch") => via.branch = value.filter(|v| !v.is_empty()),
-                5 if name.eq_ignore_ascii_case("rport") => {
-                    via.rport = match value {
+                6 if eq_fold(name, b"branch") => wanted.branch = value.filter(|v| !v.is_empty()),
+                5 if eq_fold(name, b"rport") => {
+                    wanted.rport = match value {
                         None | Some("") => Rport::Requested,
                         Some(v) => Rport::Filled(v.parse().map_err(|_| "bad rport")?),
                     };
                 }
-                8 if name.eq_ignore_ascii_case("received") => via.received = value,
+                8 if eq_fold(name, b"received") => wanted.received = value,
                 _ => {}
             }
         }
-        Ok(via)
+        Ok(wanted)
+    }
+}
+
+/// What follows the sent-protocol: the sent-by's host and port, and the parameters.
+#[derive(Debug, PartialEq, Eq)]
+struct SentBy<'a> {
+    host: Option<&'a str>,
+    port: Option<u16>,
+    params: &'a str,
+    /// The classes of `params`, when known.
+    classes: Option<Classes>,
+}
+
+impl<'a> SentBy<'a> {
+    /// Splits `host:port;params`. The usual text, short and without spaces, brackets or
+    /// escapes, is classified once: its first `;` ends the sent-by, and the parameters are
+    /// then read from the same classes.
+    fn split(rest: &'a str) -> Result<SentBy<'a>, &'static str> {
+        let Some(classes) = Classes::of(rest).filter(|classes| !classes.odd) else {
+            return SentBy::split_searching(rest);
+        };
+        let end = (classes.semicolons.trailing_zeros() as usize).min(rest.len());
+        if end > MASKED_MAX {
+            return SentBy::split_searching(rest);
+        }
+        // Nothing to trim and no IPv6 brackets: only the colons matter.
+        let [colons] = range_masks(rest.as_bytes(), 0, end, [b":"]);
+        let (host, port) = split_trimmed_host_port(&rest[..end], colons).ok_or("bad sent-by")?;
+        let (params, classes) = match rest.get(end + 1..) {
+            Some(params) => (params, classes.after(end + 1)),
+            None => ("", Classes::default()),
+        };
+        Ok(SentBy {
+            host,
+            port,
+            params,
+            classes: Some(classes),
+        })
+    }
+
+    /// [`SentBy::split`] of any text, searching for the `;` and the colons.
+    fn split_searching(rest: &'a str) -> Result<SentBy<'a>, &'static str> {
+        let (sent_by, params) = split_at_byte(rest, b';').unwrap_or((rest, ""));
+        let (host, port) = split_host_port(sent_by).ok_or("bad sent-by")?;
+        Ok(SentBy {
+            host,
+            port,
+            params,
+            classes: Classes::of(params),
+        })
     }
 }
 
@@ -158,6 +238,31 @@ mod tests {
         );
         let v = Via::parse("SIP/2.0/UDP [2001:db8::10]:5060;branch=z9hG4bKx").unwrap();
         assert_eq!((v.host, v.port), ("2001:db8::10", Some(5060)));
+    }
+
+    #[test]
+    fn classified_sent_by_agrees_with_searching() {
+        let mut texts = crate::sip::uri::tests::sample_texts();
+        for host in ["172.18.32.197", "", "h", "[::1]", "a:b:c", "x".repeat(70).as_str()] {
+            for port in ["", ":", ":5060", ":99999", ":x", ": 1"] {
+                for params in [
+                    "",
+                    ";",
+                    ";branch=z9hG4bK1;rport",
+                    ";rport=5;x=\"a;b\"",
+                    ";;received=1.2.3.4",
+                ] {
+                    texts.push(format!("{host}{port}{params}"));
+                }
+            }
+        }
+        for text in texts {
+            let general = SentBy::split_searching(&text);
+            assert_eq!(SentBy::split(&text), general, "{text:?}");
+            if let Ok(SentBy { params, classes, .. }) = SentBy::split(&text) {
+                assert_eq!(classes, Classes::of(params), "{text:?}");
+            }
+        }
     }
 
     #[test]
