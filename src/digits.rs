@@ -5,8 +5,16 @@
 /// Room for the decimal digits of any `u64`.
 pub(crate) const MAX_DIGITS: usize = 20;
 
-/// `00` to `99`, for [`small_decimal`].
+/// `00` to `99`, for [`small_decimal`] and [`digit_pair`].
 const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// The two decimal digits of `n`, below 100, leading zero included (from [`TWO_DIGITS`]).
+#[inline]
+pub(crate) fn digit_pair(n: u32) -> [u8; 2] {
+    debug_assert!(n < 100);
+    let at = 2 * n as usize;
+    [TWO_DIGITS.as_bytes()[at], TWO_DIGITS.as_bytes()[at + 1]]
+}
 
 /// The decimal text of `n` as a `'static` string when `n` is below 100 (no allocation for the
 /// small numbers of months, weekdays and hours), else `None`.

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use super::addr::NameAddr;
 use super::scan::{contains_any, unfold};
+use crate::digits::digit_pair;
 use crate::swar::{bytes_below, bytes_equal};
 
 /// A value could not be written because it would break the message framing.
@@ -232,13 +233,13 @@ pub fn push_decimal(buf: &mut Vec<u8>, n: u64) {
 }
 
 /// [`push_decimal`] for `n` from 10 to 99,999: the five digits (leading zeros included)
-/// computed at once, then as many appended as `n` has. Two divisions by 100 and a table of
-/// digit pairs, where a division per digit cost twice as much.
+/// computed at once, then as many appended as `n` has. Two divisions by 100 and the table of
+/// digit pairs ([`digit_pair`]), where a division per digit cost twice as much.
 fn push_short_decimal(buf: &mut Vec<u8>, n: u32) {
     let (high, low) = (n / 100, n % 100);
     let (top, middle) = (high / 100, high % 100);
-    let [m1, m2] = DIGIT_PAIRS[middle as usize];
-    let [l1, l2] = DIGIT_PAIRS[low as usize];
+    let [m1, m2] = digit_pair(middle);
+    let [l1, l2] = digit_pair(low);
     let digits = [b'0' + top as u8, m1, m2, l1, l2];
     // Each arm copies a constant length: no call to `memcpy`.
     #[expect(clippy::match_overlapping_arm, reason = "the arms are tried in order")]
@@ -249,17 +250,6 @@ fn push_short_decimal(buf: &mut Vec<u8>, n: u32) {
         _ => buf.extend_from_slice(&digits),
     }
 }
-
-/// The two decimal digits of every number below 100, leading zero included.
-const DIGIT_PAIRS: [[u8; 2]; 100] = {
-    let mut table = [[0u8; 2]; 100];
-    let mut i = 0;
-    while i < 100 {
-        table[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
-        i += 1;
-    }
-    table
-};
 
 /// Appends `ip` as text, as its `Display` writes it.
 pub fn push_ip(buf: &mut Vec<u8>, ip: IpAddr) {
