@@ -14,9 +14,8 @@ use std::fmt;
 use std::fmt::Write as _;
 
 use crate::device::Device;
-use crate::ids::hex_digits;
+use crate::render::file_name::{Case, hex_str, mac_hex};
 use crate::sip::search::find_byte;
-use crate::swar::{ascii_str, splat};
 
 /// A checked URL template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,8 +123,12 @@ fn write_value(
     match placeholder {
         "{mac}" | "{MAC}" => {
             let Some(mac) = device.mac else { return false };
-            let text = mac_hex(mac.0, placeholder == "{MAC}");
-            out.push_str(ascii_str(&text).expect("hex digits"));
+            let case = if placeholder == "{MAC}" {
+                Case::Upper
+            } else {
+                Case::Lower
+            };
+            out.push_str(hex_str(&mac_hex(mac, case)));
             true
         }
         "{vendor}" => encode_into(out, vendor.or(device.vendor.as_deref())),
@@ -138,25 +141,6 @@ fn write_value(
         }
         _ => false,
     }
-}
-
-/// The twelve hex digits of `mac`, first byte first, in lower or `upper` case.
-fn mac_hex(mac: [u8; 6], upper: bool) -> [u8; 12] {
-    let [a, b, c, d, e, f] = mac;
-    let case = |digits: [u8; 8]| {
-        let word = u64::from_ne_bytes(digits);
-        // Hex letters are the digits with bit 0x40 set; clearing their 0x20 makes them capitals.
-        let word = if upper {
-            word ^ ((word & splat(0x40)) >> 1)
-        } else {
-            word
-        };
-        word.to_ne_bytes()
-    };
-    let mut text = [0u8; 12];
-    text[..8].copy_from_slice(&case(hex_digits(u32::from_be_bytes([a, b, c, d]))));
-    text[8..].copy_from_slice(&case(hex_digits(u32::from_be_bytes([0, 0, e, f])))[4..]);
-    text
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters into `out`; `false` for
@@ -204,21 +188,6 @@ mod tests {
             t.expand(&device(), Some("snom"), Some("D785")).split('/').nth(3),
             Some("snom")
         );
-    }
-
-    #[test]
-    fn mac_digits_are_what_format_writes() {
-        for mac in [
-            [0; 6],
-            [0xff; 6],
-            [0x00, 0x0b, 0x82, 0x27, 0x3b, 0x89],
-            [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc],
-            [0xcd, 0xef, 0xa0, 0x0b, 0x9a, 0xf5],
-        ] {
-            let expected: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-            assert_eq!(mac_hex(mac, false), expected.as_bytes());
-            assert_eq!(mac_hex(mac, true), expected.to_uppercase().as_bytes());
-        }
     }
 
     #[test]

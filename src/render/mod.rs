@@ -15,7 +15,7 @@ mod accounts;
 mod family;
 pub mod fanvil;
 mod field;
-mod file_name;
+pub(crate) mod file_name;
 pub mod gigaset;
 pub mod grandstream;
 pub mod grandstream_binary;
