@@ -150,14 +150,8 @@ pub(crate) fn split_trimmed_host_port(text: &str, colons: u64) -> Option<(Option
 
 /// [`Uri::parse`] of a trimmed `raw` of any length, searching for each delimiter in turn.
 fn parse_searching(raw: &str) -> Option<Uri<'_>> {
-    let bytes = raw.as_bytes();
-    // A scheme is letters before the first colon, unless what follows is a port.
-    let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let (scheme, rest) = if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
-        (&raw[..letters], &raw[letters + 1..])
-    } else {
-        ("", raw)
-    };
+    let rest_start = scheme_end(raw);
+    let (scheme, rest) = (&raw[..rest_start.saturating_sub(1)], &raw[rest_start..]);
     // One pass: the headers (`?`) end the URI; the last `@` ends the user part; the first
     // `;` after it starts the parameters.
     let (mut at, mut semicolon, mut end) = (None, None, rest.len());
