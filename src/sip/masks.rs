@@ -53,9 +53,7 @@ pub(crate) fn range_masks<const N: usize>(text: &[u8], start: usize, end: usize,
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod imp {
     use super::below;
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
-    };
+    use crate::sip::search::{hits_in, load};
 
     /// See [`super::range_masks`] (whose checks hold here).
     #[inline(always)]
@@ -92,18 +90,8 @@ mod imp {
     /// For each set, the positions (bit i: byte i) where `bytes` holds one of its bytes.
     #[inline(always)]
     fn chunk<const N: usize>(bytes: &[u8; 16], sets: [&[u8]; N]) -> [u32; N] {
-        // SAFETY: the target has SSE2 (the module's `cfg`); `bytes` is sixteen readable bytes
-        // and `_mm_loadu_si128` has no alignment requirement.
-        unsafe {
-            let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
-            sets.map(|set| {
-                let mut any = _mm_setzero_si128();
-                for &byte in set {
-                    any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8)));
-                }
-                _mm_movemask_epi8(any) as u32
-            })
-        }
+        let v = load(bytes);
+        sets.map(|set| hits_in(v, set))
     }
 }
 

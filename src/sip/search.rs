@@ -15,6 +15,9 @@ pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+pub(crate) use imp::{hits_in, load};
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod imp {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
@@ -22,14 +25,27 @@ mod imp {
 
     /// Positions (bit i: byte i) of the `wanted` bytes in the 16 bytes at `chunk`.
     #[inline]
-    fn hits<const N: usize>(chunk: &[u8], wanted: [u8; N]) -> u32 {
+    fn hits(chunk: &[u8], wanted: &[u8]) -> u32 {
+        hits_in(load(chunk), wanted)
+    }
+
+    /// The first sixteen bytes of `chunk`.
+    #[inline(always)]
+    pub(crate) fn load(chunk: &[u8]) -> __m128i {
         assert!(chunk.len() >= 16);
         // SAFETY: the target has SSE2 (the module's `cfg`); `chunk` has at least 16 readable
         // bytes (asserted) and `_mm_loadu_si128` has no alignment requirement.
+        unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) }
+    }
+
+    /// Positions (bit i: byte i) of the `wanted` bytes in `v`, sixteen loaded bytes.
+    #[inline(always)]
+    pub(crate) fn hits_in(v: __m128i, wanted: &[u8]) -> u32 {
+        // SAFETY: the target has SSE2 (the module's `cfg`); these intrinsics only compute on
+        // registers.
         unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
             let mut any = _mm_setzero_si128();
-            for byte in wanted {
+            for &byte in wanted {
                 any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8)));
             }
             _mm_movemask_epi8(any) as u32
@@ -43,7 +59,7 @@ mod imp {
         }
         let mut at = 0;
         while at + 16 <= hay.len() {
-            let found = hits(&hay[at..], wanted);
+            let found = hits(&hay[at..], &wanted);
             if found != 0 {
                 return Some(at + found.trailing_zeros() as usize);
             }
@@ -54,7 +70,7 @@ mod imp {
         }
         // The last, overlapping sixteen bytes; the ones already searched are masked off.
         let last = hay.len() - 16;
-        let found = hits(&hay[last..], wanted) >> (at - last);
+        let found = hits(&hay[last..], &wanted) >> (at - last);
         (found != 0).then(|| at + found.trailing_zeros() as usize)
     }
 }
