@@ -116,8 +116,16 @@ impl<'a> Subscribe<'a> {
         let mut user_agent = None;
         let mut content_length = None;
 
-        for header in &mut headers {
-            let header = &header?;
+        loop {
+            // The two steps of `Iterator::next`, apart: the common header stays in registers.
+            let header = match headers.next_common() {
+                Ok(header) => header,
+                Err(lf) => match headers.next_any(lf)? {
+                    Some(header) => header,
+                    None => break,
+                },
+            };
+            let header = &header;
             let Some(known) = classify(header.name) else { continue };
             let text = header.text()?;
             match known {
