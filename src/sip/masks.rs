@@ -28,22 +28,15 @@ pub(crate) fn below(i: usize) -> u64 {
     !at_or_above(i)
 }
 
-/// The longest text [`byte_masks`] and [`range_masks`] read: a position and the one after
-/// it both fit a `u64` mask's shifts.
+/// The longest text [`range_masks`] reads: a position and the one after it both fit a
+/// `u64` mask's shifts.
 pub(crate) const MASKED_MAX: usize = 63;
 
-/// Bit masks of some bytes in a short text: bit `i` of mask `k` is set when `text[i]` is one
-/// of `sets[k]`. A parser that asks where its few delimiters are once, instead of searching
-/// piece after piece, reads the text once, sixteen bytes per step. `None` past
-/// [`MASKED_MAX`] bytes.
-#[inline(always)]
-pub(crate) fn byte_masks<const N: usize>(text: &[u8], sets: [&[u8]; N]) -> Option<[u64; N]> {
-    (text.len() <= MASKED_MAX).then(|| range_masks(text, 0, text.len(), sets))
-}
-
-/// As [`byte_masks`], over `text[start..end]` (bit 0: byte `start`; at most [`MASKED_MAX`]
-/// bytes). The steps may read the bytes of `text` around the range, so a short range at the
-/// end of a longer text still takes one step.
+/// Bit masks of some bytes in a short range of a text: bit `i` of mask `k` is set when
+/// `text[start + i]` is one of `sets[k]`. A parser that asks where its few delimiters are
+/// once, instead of searching piece after piece, reads the range once, sixteen bytes per
+/// step (at most [`MASKED_MAX`] bytes). The steps may read the bytes of `text` around the
+/// range, so a short range at the end of a longer text still takes one step.
 #[inline(always)]
 pub(crate) fn range_masks<const N: usize>(text: &[u8], start: usize, end: usize, sets: [&[u8]; N]) -> [u64; N] {
     assert!(start <= end && end <= text.len() && end - start <= MASKED_MAX);
@@ -129,7 +122,6 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(byte_masks(bytes, sets).is_some(), bytes.len() <= MASKED_MAX);
         }
     }
 }

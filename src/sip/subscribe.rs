@@ -211,7 +211,19 @@ fn non_empty<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<&'a str, Parse
     }
 }
 
+/// A header's number. The usual plain digits are read where the header is handled; anything
+/// else (whitespace, signs, overflow, errors) by [`number_parsed`].
+#[inline(always)]
 fn number<T: std::str::FromStr + TryFrom<u32>>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
+    match small_decimal(text).and_then(|n| T::try_from(n).ok()) {
+        Some(n) => Ok(n),
+        None => number_parsed(header, text),
+    }
+}
+
+/// [`number`] of any text: trimmed, then as `str::parse` reads it.
+#[inline(never)]
+fn number_parsed<T: std::str::FromStr + TryFrom<u32>>(header: &RawHeader<'_>, text: &str) -> Result<T, ParseError> {
     let text = text.trim_fast();
     if let Some(n) = small_decimal(text).and_then(|n| T::try_from(n).ok()) {
         return Ok(n);
@@ -219,8 +231,23 @@ fn number<T: std::str::FromStr + TryFrom<u32>>(header: &RawHeader<'_>, text: &st
     text.parse().map_err(|_| header.malformed("not a number"))
 }
 
+/// `CSeq: 20000 SUBSCRIBE`. The usual one to nine digits and ` SUBSCRIBE` are read where the
+/// header is handled; anything else by [`parse_cseq_general`].
+#[inline(always)]
 fn parse_cseq<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
-    // The usual `20000 SUBSCRIBE`: one to nine digits, one space, letters.
+    if let Some(seq) = text.strip_suffix(" SUBSCRIBE").and_then(small_decimal) {
+        return Ok(CSeq {
+            seq,
+            method: "SUBSCRIBE",
+        });
+    }
+    parse_cseq_general(header, text)
+}
+
+/// [`parse_cseq`] of any text.
+#[inline(never)]
+fn parse_cseq_general<'a>(header: &RawHeader<'a>, text: &'a str) -> Result<CSeq<'a>, ParseError> {
+    // One to nine digits, one space, letters.
     let bytes = text.as_bytes();
     let (seq, digits) = leading_decimal(bytes);
     if digits > 0 && bytes.get(digits) == Some(&b' ') {
@@ -280,6 +307,69 @@ fn parse_request_line(line: &[u8]) -> Result<(&str, Uri<'_>), ParseError> {
         first
     };
     Ok((method, uri))
+}
+
+#[cfg(test)]
+mod helper_tests {
+    use super::*;
+
+    /// A header to report errors against.
+    fn header() -> RawHeader<'static> {
+        let (_, mut headers) = scan::start(b"SUBSCRIBE sip:a SIP/2.0\r\nCSeq: 1\r\n\r\n").unwrap();
+        headers.next().unwrap().unwrap()
+    }
+
+    #[test]
+    fn usual_numbers_read_as_the_general_reading_reads_them() {
+        let header = header();
+        for text in [
+            "20000 SUBSCRIBE",
+            "1 SUBSCRIBE",
+            "123456789 SUBSCRIBE",
+            "1234567890 SUBSCRIBE",
+            "4294967295 SUBSCRIBE",
+            "4294967296 SUBSCRIBE",
+            " SUBSCRIBE",
+            "SUBSCRIBE",
+            "20000  SUBSCRIBE",
+            "20000 SUBSCRIBE ",
+            "x SUBSCRIBE",
+            "+5 SUBSCRIBE",
+            "-1 SUBSCRIBE",
+            "20000 subscribe",
+            "20000 NOTIFY",
+            "0",
+            "70",
+            "007",
+            "",
+            " 7",
+            "7 ",
+            "123456789",
+            "4294967295",
+            "4294967296",
+            "99999999999",
+            "+1",
+            "-1",
+            "1\u{e9}",
+        ] {
+            assert_eq!(parse_cseq(&header, text), parse_cseq_general(&header, text), "{text:?}");
+            assert_eq!(
+                number::<u32>(&header, text),
+                number_parsed::<u32>(&header, text),
+                "{text:?}"
+            );
+            assert_eq!(
+                number::<u8>(&header, text),
+                number_parsed::<u8>(&header, text),
+                "{text:?}"
+            );
+            assert_eq!(
+                number::<usize>(&header, text),
+                number_parsed::<usize>(&header, text),
+                "{text:?}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]

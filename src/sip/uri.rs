@@ -1,7 +1,7 @@
 //! SIP URIs as phones write them, including sloppy ones: no scheme, no host
 //! (`sip:MAC%3A000B82273B89`), IPv6 hosts in brackets.
 
-use super::masks::{at_or_above, below, byte_masks, first_bit, last_bit};
+use super::masks::{MASKED_MAX, at_or_above, below, first_bit, last_bit, range_masks};
 use super::params;
 use super::params::TrimFast;
 use super::search::{find_any, find_byte};
@@ -26,9 +26,12 @@ impl<'a> Uri<'a> {
     /// Parses `raw`; `None` when a port is not a number or brackets are unbalanced.
     pub fn parse(raw: &'a str) -> Option<Uri<'a>> {
         let raw = raw.trim_fast();
-        match byte_masks(raw.as_bytes(), URI_DELIMITERS) {
-            Some(masks) => parse_masked(raw, UriMasks::from(masks)),
-            None => parse_searching(raw),
+        let rest_start = scheme_end(raw);
+        if raw.len() - rest_start <= MASKED_MAX {
+            let masks = range_masks(raw.as_bytes(), rest_start, raw.len(), URI_DELIMITERS);
+            parse_masked(raw, rest_start, UriMasks::from(masks))
+        } else {
+            parse_searching(raw, rest_start)
         }
     }
 
@@ -72,7 +75,8 @@ impl<'a> Uri<'a> {
 /// The bytes a URI parse looks for, in the order of [`UriMasks`]'s fields.
 const URI_DELIMITERS: [&[u8]; 4] = [b":", b"@", b";", b"?"];
 
-/// Where the delimiters of a URI of at most [`MASKED_MAX`](super::masks::MASKED_MAX) bytes are (bit `i`: byte `i`).
+/// Where the delimiters of the part of a URI after its scheme are (bit `i`: byte `i` of that
+/// part, at most [`MASKED_MAX`] bytes).
 struct UriMasks {
     colon: u64,
     at: u64,
@@ -91,21 +95,22 @@ impl From<[u64; 4]> for UriMasks {
     }
 }
 
-/// [`Uri::parse`] of a trimmed `raw` whose delimiters `masks` holds: the same fields as
+/// [`Uri::parse`] of a trimmed `raw` whose part after the scheme (from `rest_start`, at most
+/// [`MASKED_MAX`] bytes) has its delimiters in `masks`: the same fields as
 /// [`parse_searching`], with bit operations in place of searches.
-fn parse_masked(raw: &str, masks: UriMasks) -> Option<Uri<'_>> {
-    let rest_start = scheme_end(raw);
+fn parse_masked(raw: &str, rest_start: usize, masks: UriMasks) -> Option<Uri<'_>> {
     let scheme = &raw[..rest_start.saturating_sub(1)];
+    let rest = &raw[rest_start..];
     // The headers (`?`) end the URI; the last `@` before them ends the user part; the first
     // `;` after it starts the parameters.
-    let end = first_bit(masks.question & at_or_above(rest_start)).unwrap_or(raw.len());
-    let at = last_bit(masks.at & at_or_above(rest_start) & below(end));
-    let host_start = at.map_or(rest_start, |i| i + 1);
+    let end = first_bit(masks.question).unwrap_or(rest.len());
+    let at = last_bit(masks.at & below(end));
+    let host_start = at.map_or(0, |i| i + 1);
     let semicolon = first_bit(masks.semicolon & at_or_above(host_start) & below(end));
-    let params = semicolon.map_or("", |i| &raw[i + 1..end]);
-    let user = at.map(|i| &raw[rest_start..i]);
-    let hostport = raw[host_start..semicolon.unwrap_or(end)].trim_fast();
-    let offset = hostport.as_ptr() as usize - raw.as_ptr() as usize;
+    let params = semicolon.map_or("", |i| &rest[i + 1..end]);
+    let user = at.map(|i| &rest[..i]);
+    let hostport = rest[host_start..semicolon.unwrap_or(end)].trim_fast();
+    let offset = hostport.as_ptr() as usize - rest.as_ptr() as usize;
     from_parts(raw, scheme, user, hostport, params, |hostport| {
         split_trimmed_host_port(hostport, masks.colon >> offset & below(hostport.len()))
     })
@@ -148,9 +153,9 @@ pub(crate) fn split_trimmed_host_port(text: &str, colons: u64) -> Option<(Option
     ))
 }
 
-/// [`Uri::parse`] of a trimmed `raw` of any length, searching for each delimiter in turn.
-fn parse_searching(raw: &str) -> Option<Uri<'_>> {
-    let rest_start = scheme_end(raw);
+/// [`Uri::parse`] of a trimmed `raw` of any length whose scheme ends at `rest_start`,
+/// searching for each delimiter in turn.
+fn parse_searching(raw: &str, rest_start: usize) -> Option<Uri<'_>> {
     let (scheme, rest) = (&raw[..rest_start.saturating_sub(1)], &raw[rest_start..]);
     // One pass: the headers (`?`) end the URI; the last `@` ends the user part; the first
     // `;` after it starts the parameters.
@@ -392,10 +397,12 @@ pub(crate) mod tests {
     fn masked_parse_agrees_with_searching_parse() {
         for text in sample_texts() {
             let raw = text.trim_fast();
-            if let Some(masks) = byte_masks(raw.as_bytes(), URI_DELIMITERS) {
+            let rest_start = scheme_end(raw);
+            if raw.len() - rest_start <= MASKED_MAX {
+                let masks = range_masks(raw.as_bytes(), rest_start, raw.len(), URI_DELIMITERS);
                 assert_eq!(
-                    parse_masked(raw, UriMasks::from(masks)),
-                    parse_searching(raw),
+                    parse_masked(raw, rest_start, UriMasks::from(masks)),
+                    parse_searching(raw, rest_start),
                     "{raw:?}"
                 );
             }
@@ -450,7 +457,8 @@ pub(crate) mod tests {
     fn masked_host_port_split_agrees() {
         for text in sample_texts() {
             let text = text.trim_fast();
-            if let Some([colons]) = byte_masks(text.as_bytes(), [b":"]) {
+            if text.len() <= MASKED_MAX {
+                let [colons] = range_masks(text.as_bytes(), 0, text.len(), [b":"]);
                 assert_eq!(split_trimmed_host_port(text, colons), split_host_port(text), "{text:?}");
             }
         }
