@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::sip::params::eq_fold;
+use crate::sip::search::find_any;
 
 /// A 48-bit MAC address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,17 +66,25 @@ impl Mac {
     /// Finds a MAC in a SIP URI user part: `MAC%3A…`, `MAC%3a…`, `MAC=…`, `MAC:…`, `MAC…`
     /// (prefix in any case), or a bare MAC; percent-escapes anywhere are decoded first.
     pub fn from_uri_user(user: &str) -> Option<Mac> {
-        // The usual `MAC%3A…` without another escape: nothing to decode.
-        if user.len() >= 6 && eq_fold(&user.as_bytes()[..6], b"mac%3a") {
-            // The first six bytes are ASCII, so byte 6 starts a character.
-            let rest = &user[6..];
-            // A MAC read as written holds no `%`, so decoding would not change it.
-            if let Some(mac) = Mac::parse(rest) {
-                return Some(mac);
-            }
-            if !rest.contains('%') {
-                return None;
-            }
+        // Twelve digits take twelve bytes however they are spelled (an escape only adds bytes).
+        if user.len() < 12 {
+            return None;
+        }
+        // The usual spellings, `MAC%3A…`, `MAC…` or the bare digits, read as written without
+        // a search for escapes: a MAC found so holds no `%`, and the only separator the full
+        // reading would strip after the prefix that `Mac::parse` does not skip anyway is `=`,
+        // which it rejects. So the full reading gives the same MAC; without one, it decides.
+        let bytes = user.as_bytes();
+        let written = if eq_fold(&bytes[..6], b"mac%3a") {
+            &user[6..]
+        } else if eq_fold(&bytes[..3], b"mac") {
+            &user[3..]
+        } else {
+            user
+        };
+        // `written` starts after ASCII bytes, so on a character boundary.
+        if let Some(mac) = Mac::parse(written) {
+            return Some(mac);
         }
         let mut buf = [0u8; 64];
         let decoded = percent_decode(user, &mut buf)?;
@@ -92,25 +101,37 @@ impl Mac {
     /// Read in place: a lower-cased copy and a collected candidate cost two allocations,
     /// most of the time `identify` took for a phone whose MAC only its User-Agent gives.
     pub fn from_free_text(text: &str) -> Option<Mac> {
+        let bytes = text.as_bytes();
         for marker in [&b"mac="[..], b"mac:", b"devid "] {
-            // Where the text after each `marker` (any case) starts, in order.
-            let starts = (text.as_bytes().windows(marker.len()).enumerate())
-                // The first byte alone rules out most places (every marker starts with a letter).
-                .filter(|(_, window)| window[0] | 0x20 == marker[0] && window.eq_ignore_ascii_case(marker))
-                .map(|(at, _)| at + marker.len());
-            for start in starts {
-                // `start` follows the ASCII marker, so it begins a character.
-                let after = text[start..].trim_start();
-                // Every byte before the first that cannot spell a MAC is ASCII: a character boundary.
-                let spelled = (after.bytes())
-                    .position(|b| !(b.is_ascii_hexdigit() || matches!(b, b':' | b'-' | b'.')))
-                    .unwrap_or(after.len());
-                if let Some(mac) = Mac::parse(after[..spelled].trim_end_matches(['.', ':', '-'])) {
+            // Each marker starts with a letter: the places holding it in either case are
+            // searched for sixteen bytes per step, and only there is the marker compared.
+            let first = [marker[0], marker[0].to_ascii_uppercase()];
+            let mut from = 0;
+            while let Some(found) = find_any(&bytes[from..], first) {
+                let at = from + found;
+                from = at + 1;
+                if let Some(mac) = Mac::after_marker(text, at, marker) {
                     return Some(mac);
                 }
             }
         }
         None
+    }
+
+    /// The MAC spelled right after `marker` (any case) when `text` holds it at `at`.
+    #[inline]
+    fn after_marker(text: &str, at: usize, marker: &[u8]) -> Option<Mac> {
+        let spelled_at = at + marker.len();
+        if !text.as_bytes().get(at..spelled_at)?.eq_ignore_ascii_case(marker) {
+            return None;
+        }
+        // The text after the ASCII marker begins a character.
+        let after = text[spelled_at..].trim_start();
+        // Every byte before the first that cannot spell a MAC is ASCII: a character boundary.
+        let spelled = (after.bytes())
+            .position(|b| !(b.is_ascii_hexdigit() || matches!(b, b':' | b'-' | b'.')))
+            .unwrap_or(after.len());
+        Mac::parse(after[..spelled].trim_end_matches(['.', ':', '-']))
     }
 }
 
@@ -241,6 +262,13 @@ mod tests {
             "ffFFffFFffFF",
             "00:0b:82:27:3b",
             "0000000000:0",
+            "00:0b:82:27:3b:89",
+            ":000b82273b89",
+            "=000b82273b89",
+            "000b.8227.3b89",
+            "00%3A0b%3A82%3A27%3A3b%3A89",
+            "%30%30%30%62%38%32%32%37%33%62%38%39",
+            "000b82273b89%",
         ]
         .map(String::from)
         .to_vec();
@@ -257,24 +285,21 @@ mod tests {
         texts.push("é00b82273b8".into());
         for text in &texts {
             assert_eq!(Mac::parse(text), parse_by_loop(text), "{text:?}");
-            for prefix in ["MAC%3A", "mac%3a", "MaC%3A", "MAC%3B"] {
+            for prefix in [
+                "", "MAC%3A", "mac%3a", "MaC%3A", "MAC%3B", "MAC", "mac", "mAc", "MAC:", "MAC=", "MA", "%4dAC",
+                "MAC%3D",
+            ] {
                 let user = format!("{prefix}{text}");
-                let general = match user.get(6..) {
-                    Some(rest) if user[..6].eq_ignore_ascii_case("mac%3a") && !rest.contains('%') => {
-                        parse_by_loop(rest)
-                    }
-                    _ => {
-                        let mut buf = [0u8; 64];
-                        percent_decode(&user, &mut buf).and_then(|d| {
-                            let rest = strip_prefix_ignore_case(&d, "mac").unwrap_or(&d);
-                            parse_by_loop(
-                                rest.strip_prefix(':')
-                                    .or_else(|| rest.strip_prefix('='))
-                                    .unwrap_or(rest),
-                            )
-                        })
-                    }
-                };
+                // Decoded, prefix and separator stripped, read by the loop: no fast path.
+                let mut buf = [0u8; 64];
+                let general = percent_decode(&user, &mut buf).and_then(|d| {
+                    let rest = strip_prefix_ignore_case(&d, "mac").unwrap_or(&d);
+                    parse_by_loop(
+                        rest.strip_prefix(':')
+                            .or_else(|| rest.strip_prefix('='))
+                            .unwrap_or(rest),
+                    )
+                });
                 assert_eq!(Mac::from_uri_user(&user), general, "{user:?}");
             }
         }
@@ -340,9 +365,46 @@ mod tests {
             "M\u{212a}C=000413A1B2C3",
             "snomD785/10.1.54.13 (MAC=000413A1B2C3)",
             "Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aabbcc",
+            "AUDC-IPPhone/2.2.2",
+            "d",
+            "m",
+            "DevId",
+            "mac=000413A1B2C",
+            "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmac=000413a1b2c3",
+            "dddddddddddddddddddddd devid 000b82273b89 mac: 000413a1b2c3",
+            "a long User-Agent with the marker past the first sixteen bytes MAC:00-04-13-A1-B2-C3",
+            "Mac=ffffffffffff and more text after it than sixteen bytes",
         ];
         for text in texts {
             assert_eq!(Mac::from_free_text(text), from_free_text_by_lowering(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn users_shorter_than_a_mac_are_rejected_as_the_general_reading_rejects_them() {
+        let users = [
+            "",
+            "MAC",
+            "MAC%3A",
+            "00000001",
+            "000b82273b8",
+            "MAC=000b822",
+            "%30%30%30%3",
+            "0:0:0:0:0:0",
+        ];
+        for user in users {
+            assert!(user.len() < 12);
+            let mut buf = [0u8; 64];
+            let general = percent_decode(user, &mut buf).and_then(|d| {
+                let rest = strip_prefix_ignore_case(&d, "mac").unwrap_or(&d);
+                Mac::parse(
+                    rest.strip_prefix(':')
+                        .or_else(|| rest.strip_prefix('='))
+                        .unwrap_or(rest),
+                )
+            });
+            assert_eq!(general, None, "{user:?}");
+            assert_eq!(Mac::from_uri_user(user), None, "{user:?}");
         }
     }
 

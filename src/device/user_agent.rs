@@ -3,6 +3,8 @@
 //! `snomM700/03.23.0005 (MAC=…)`, `Yealink SIP-T21P 34.72.14.6`, `AUDC-IPPhone/2.2.2`,
 //! `Grandstream Model HW GXP2170 SW 1.0.11.3 DevId …`.
 
+use crate::sip::params::split_at_byte;
+
 /// Product-name prefixes (lower case) and the vendor they mean.
 const VENDOR_PREFIXES: &[(&str, &str)] = &[
     ("grandstream", "grandstream"),
@@ -42,42 +44,52 @@ pub fn vendor(ua: &str) -> Option<&'static str> {
 
 /// Model and firmware named by a User-Agent, as far as its shape allows.
 pub fn model_and_firmware(ua: &str) -> (Option<&str>, Option<&str>) {
-    let product = ua.split('(').next().unwrap_or(ua);
-    // The words on the stack; a User-Agent with more of them than fit takes the heap.
-    let mut stack = [""; 24];
+    // Byte searches: `str`'s searches for a `char` cost as much again as the rest.
+    let product = split_at_byte(ua, b'(').map_or(ua, |(product, _comment)| product);
+    // One pass over the words, keeping only what the shapes below look at.
+    let mut leading = [""; 3];
     let mut count = 0;
+    let (mut hardware, mut software) = (After::NotSeen, After::NotSeen);
     for word in product.split_whitespace() {
-        if count == stack.len() {
-            let words: Vec<&str> = product.split_whitespace().collect();
-            return from_words(&words);
+        hardware.see(word, "HW");
+        software.see(word, "SW");
+        if let Some(slot) = leading.get_mut(count) {
+            *slot = word;
+            count += 1;
         }
-        stack[count] = word;
-        count += 1;
     }
-    from_words(&stack[..count])
-}
-
-fn from_words<'a>(words: &[&'a str]) -> (Option<&'a str>, Option<&'a str>) {
     // `… HW <model> SW <firmware> …`
-    let after = |label: &str| {
-        words
-            .iter()
-            .position(|w| *w == label)
-            .and_then(|i| words.get(i + 1).copied())
-    };
-    if let (Some(model), Some(firmware)) = (after("HW"), after("SW")) {
+    if let (After::Found(model), After::Found(firmware)) = (hardware, software) {
         return (Some(model), Some(firmware));
     }
-    match words {
-        // `snom370/8.7.5.48`, `AUDC-IPPhone/2.2.2`
-        [single, ..] if single.contains('/') => {
-            let (model, firmware) = single.split_once('/').unwrap_or((single, ""));
-            (non_empty(model), non_empty(firmware))
-        }
+    // `snom370/8.7.5.48`, `AUDC-IPPhone/2.2.2`
+    if let Some((model, firmware)) = leading[..count].first().and_then(|single| split_at_byte(single, b'/')) {
+        return (non_empty(model), non_empty(firmware));
+    }
+    match &leading[..count] {
         // `Vendor Model Firmware …`
         [_, model, firmware, ..] if looks_like_version(firmware) => (Some(model), Some(firmware)),
         [_, model, ..] => (Some(model), None),
         _ => (None, None),
+    }
+}
+
+/// The word after the first of some label, read word by word.
+#[derive(Clone, Copy)]
+enum After<'a> {
+    NotSeen,
+    /// The label was the last word seen.
+    Next,
+    Found(&'a str),
+}
+
+impl<'a> After<'a> {
+    fn see(&mut self, word: &'a str, label: &str) {
+        match self {
+            After::Next => *self = After::Found(word),
+            After::NotSeen if word == label => *self = After::Next,
+            _ => {}
+        }
     }
 }
 
@@ -86,7 +98,7 @@ fn non_empty(s: &str) -> Option<&str> {
 }
 
 fn looks_like_version(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_digit()) && s.contains('.')
+    s.starts_with(|c: char| c.is_ascii_digit()) && s.bytes().any(|b| b == b'.')
 }
 
 #[cfg(test)]
@@ -129,6 +141,77 @@ mod tests {
                 })
                 .map(|&(_, v)| v);
             assert_eq!(vendor(ua), by_scan, "{ua:?}");
+        }
+    }
+
+    /// [`model_and_firmware`] as first written: every word collected, then the shapes matched
+    /// with `str`'s own searches.
+    fn model_and_firmware_by_collecting(ua: &str) -> (Option<&str>, Option<&str>) {
+        let product = ua.split('(').next().unwrap_or(ua);
+        let words: Vec<&str> = product.split_whitespace().collect();
+        let after = |label: &str| {
+            words
+                .iter()
+                .position(|w| *w == label)
+                .and_then(|i| words.get(i + 1).copied())
+        };
+        if let (Some(model), Some(firmware)) = (after("HW"), after("SW")) {
+            return (Some(model), Some(firmware));
+        }
+        match words[..] {
+            [single, ..] if single.contains('/') => {
+                let (model, firmware) = single.split_once('/').unwrap_or((single, ""));
+                (non_empty(model), non_empty(firmware))
+            }
+            [_, model, firmware, ..]
+                if firmware.starts_with(|c: char| c.is_ascii_digit()) && firmware.contains('.') =>
+            {
+                (Some(model), Some(firmware))
+            }
+            [_, model, ..] => (Some(model), None),
+            _ => (None, None),
+        }
+    }
+
+    #[test]
+    fn one_pass_over_the_words_agrees_with_collecting_them() {
+        let mut uas: Vec<String> = [
+            "",
+            " ",
+            "(",
+            "(x y 1.0)",
+            "/",
+            "a/",
+            "/b",
+            "a/b/c",
+            "snom370/8.7.5.48",
+            "snomM700/03.23.0005 (MAC=000413000000; SER= 00000; HW=255)",
+            "AUDC-IPPhone/2.2.2",
+            "Yealink SIP-T21P 34.72.14.6",
+            "Yealink\u{3000}W52P\u{a0}25.81.0.10",
+            "Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aabbcc",
+            "HW",
+            "HW SW",
+            "HW HW SW SW",
+            "SW 1.0 HW",
+            "x HW m y SW",
+            "x SW f HW m",
+            "PLANET VIP-2140PT",
+            "Vendor Model 1",
+            "Vendor Model .1",
+            "Vendor Model 1.",
+            "Vendor Model x.1 more",
+            "Vendor Model/1 2.0",
+            "V M 1.0 (HW a SW b)",
+            "\tV\x0bM\x0c1.0\r",
+        ]
+        .map(String::from)
+        .to_vec();
+        // More words than the first reading kept on its stack.
+        uas.push((0..30).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ") + " HW m SW 1.2");
+        uas.push((0..30).map(|i| format!("{i}.{i}")).collect::<Vec<_>>().join(" "));
+        for ua in &uas {
+            assert_eq!(model_and_firmware(ua), model_and_firmware_by_collecting(ua), "{ua:?}");
         }
     }
 

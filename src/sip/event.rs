@@ -15,7 +15,27 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
+    #[inline]
     pub fn parse(raw: &'a str) -> Event<'a> {
+        // The usual `ua-profile;…` (any case): the package is the first ten bytes as they
+        // are, with no `;` in it to search for and nothing to trim (and byte 11 follows the
+        // ASCII `;`, so it starts a character).
+        if let Some((package, b';')) = raw.as_bytes().get(..10).zip(raw.as_bytes().get(10))
+            && eq_fold(package, b"ua-profile")
+        {
+            return Event {
+                package: &raw[..10],
+                params: &raw[11..],
+            };
+        }
+        Event::split(raw)
+    }
+
+    /// [`Event::parse`] of any text: the package is what comes before the first `;`, trimmed.
+    /// Out of line, so that the usual case inlined into the SUBSCRIBE parse stays a few
+    /// instructions (parse 7,755 -> 7,702 with the case above).
+    #[inline(never)]
+    fn split(raw: &'a str) -> Event<'a> {
         let (package, params) = split_at_byte(raw, b';').unwrap_or((raw, ""));
         Event {
             package: package.trim_fast(),
@@ -101,6 +121,29 @@ impl<'a> Event<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_usual_package_reads_as_any_other() {
+        for raw in [
+            "ua-profile;profile-type=device",
+            "UA-PROFILE;x",
+            "Ua-Profile;",
+            "ua-profile",
+            "ua-profile ;a=b",
+            "ua-profilex;a",
+            "ua-profil;;a",
+            "ua_profile;a",
+            "ua-profilé;a",
+            "ua-profile;é",
+            " ua-profile;a",
+            "presence;id=1",
+            "ua-profile;;;",
+            "",
+            ";",
+        ] {
+            assert_eq!(Event::parse(raw), Event::split(raw), "{raw:?}");
+        }
+    }
 
     #[test]
     fn vendor_spellings_and_case() {
