@@ -17,9 +17,77 @@ use crate::device::Device;
 use crate::render::file_name::{Case, hex_str, mac_hex};
 use crate::sip::search::find_byte;
 
-/// A checked URL template.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UrlTemplate(String);
+/// A checked URL template, cut once (when it is made) into the parts its expansion writes.
+#[derive(Clone)]
+pub struct UrlTemplate {
+    text: String,
+    parts: Vec<Part>,
+    /// How many of the parts are [`Part::Token`].
+    tokens: usize,
+}
+
+/// A piece of a template, as [`UrlTemplate::expand_with_token`] writes it.
+#[derive(Clone, Copy)]
+enum Part {
+    /// `text[start..end]` of the template, as it is.
+    Text { start: usize, end: usize },
+    /// One of our placeholders (other than `{token}`).
+    Value(Value),
+    /// `{token}`: anywhere in the template, even inside other brace text (see [`insert_token`]).
+    Token,
+}
+
+/// The placeholders whose value comes from the device.
+#[derive(Clone, Copy)]
+enum Value {
+    Mac(Case),
+    Vendor,
+    Model,
+    Firmware,
+    Ip,
+}
+
+impl Value {
+    /// The placeholder that stands for this value, if any: `{mac}`, `{MAC}`, …
+    fn of(placeholder: &str) -> Option<Value> {
+        Some(match placeholder {
+            "{mac}" => Value::Mac(Case::Lower),
+            "{MAC}" => Value::Mac(Case::Upper),
+            "{vendor}" => Value::Vendor,
+            "{model}" => Value::Model,
+            "{firmware}" => Value::Firmware,
+            "{ip}" => Value::Ip,
+            _ => return None,
+        })
+    }
+
+    /// The placeholder, written back when the value is unknown.
+    fn placeholder(self) -> &'static str {
+        match self {
+            Value::Mac(Case::Lower) => "{mac}",
+            Value::Mac(Case::Upper) => "{MAC}",
+            Value::Vendor => "{vendor}",
+            Value::Model => "{model}",
+            Value::Firmware => "{firmware}",
+            Value::Ip => "{ip}",
+        }
+    }
+}
+
+impl PartialEq for UrlTemplate {
+    fn eq(&self, other: &UrlTemplate) -> bool {
+        // The parts follow from the text.
+        self.text == other.text
+    }
+}
+
+impl Eq for UrlTemplate {}
+
+impl fmt::Debug for UrlTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UrlTemplate").field(&self.text).finish()
+    }
+}
 
 /// The template text cannot be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,40 +120,32 @@ impl UrlTemplate {
         if let Some(offset) = text.find(|c: char| c.is_whitespace() || c.is_control()) {
             return Err(TemplateError::ForbiddenCharacter { offset });
         }
-        Ok(UrlTemplate(text.to_owned()))
+        let parts = parts(text);
+        Ok(UrlTemplate {
+            text: text.to_owned(),
+            tokens: parts.iter().filter(|part| matches!(part, Part::Token)).count(),
+            parts,
+        })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// Whether the template holds the `{token}` placeholder.
     pub fn has_token(&self) -> bool {
-        self.0.contains(TOKEN)
+        self.text.contains(TOKEN)
     }
 
     /// The URL for `device`. `vendor`/`model` override the device's own values when given
     /// (the host's assignment knows better than the SUBSCRIBE). `{token}` is kept as is.
     pub fn expand(&self, device: &Device, vendor: Option<&str>, model: Option<&str>) -> String {
-        let mut out = String::with_capacity(self.0.len() + 32);
-        let mut rest = self.0.as_str();
-        while let Some(open) = find_byte(rest.as_bytes(), b'{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open..];
-            let close = find_byte(after.as_bytes(), b'}').map_or(after.len(), |c| c + 1);
-            let placeholder = &after[..close];
-            if !write_value(&mut out, placeholder, device, vendor, model) {
-                out.push_str(placeholder);
-            }
-            rest = &after[close..];
-        }
-        out.push_str(rest);
-        out
+        self.expand_with_token(device, vendor, model, None)
     }
 
     /// As [`UrlTemplate::expand`], then every `{token}` replaced by `token` when one is given
-    /// (see [`insert_token`]). A token must be URL-safe text (the engine's are base64url);
-    /// nothing is encoded.
+    /// (what [`insert_token`] does to the expanded URL, in the same pass). A token must be
+    /// URL-safe text (the engine's are base64url); nothing is encoded.
     pub fn expand_with_token(
         &self,
         device: &Device,
@@ -93,11 +153,20 @@ impl UrlTemplate {
         model: Option<&str>,
         token: Option<&str>,
     ) -> String {
-        let url = self.expand(device, vendor, model);
-        match token {
-            Some(token) if url.contains(TOKEN) => insert_token(&url, token),
-            _ => url,
+        let token_room = token.map_or(0, |token| self.tokens * token.len());
+        let mut out = String::with_capacity(self.text.len() + 32 + token_room);
+        for &part in &self.parts {
+            match part {
+                Part::Text { start, end } => out.push_str(&self.text[start..end]),
+                Part::Value(value) => {
+                    if !write_value(&mut out, value, device, vendor, model) {
+                        out.push_str(value.placeholder());
+                    }
+                }
+                Part::Token => out.push_str(token.unwrap_or(TOKEN)),
+            }
         }
+        out
     }
 }
 
@@ -111,35 +180,65 @@ pub fn insert_token(url: &str, token: &str) -> String {
     url.replace(TOKEN, token)
 }
 
-/// Appends the value of `placeholder` to `out`; `false` (nothing written) when the placeholder
-/// is not one of ours or its value is unknown.
-fn write_value(
-    out: &mut String,
-    placeholder: &str,
-    device: &Device,
-    vendor: Option<&str>,
-    model: Option<&str>,
-) -> bool {
-    match placeholder {
-        "{mac}" | "{MAC}" => {
+/// `text` cut into the parts of a template. Brace text runs from a `{` to the next `}` (or the
+/// end); brace text that is one of our placeholders is a [`Part::Value`], and any other text is
+/// kept as it is, but for each `{token}` in it: placeholders are expanded first, then every
+/// `{token}` left (expanded values hold no brace, so it lies within the template's own text).
+fn parts(text: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let end = match find_byte(rest.as_bytes(), b'{') {
+            Some(0) => find_byte(rest.as_bytes(), b'}').map_or(rest.len(), |c| c + 1),
+            Some(open) => open,
+            None => rest.len(),
+        };
+        match Value::of(&rest[..end]) {
+            Some(value) => parts.push(Part::Value(value)),
+            None => push_text(&mut parts, text, at, at + end),
+        }
+        at += end;
+    }
+    parts
+}
+
+/// Adds `text[start..end]`, kept as it is but for each `{token}` in it, to `parts`.
+fn push_text(parts: &mut Vec<Part>, text: &str, mut start: usize, end: usize) {
+    while let Some(found) = text[start..end].find(TOKEN) {
+        if found > 0 {
+            parts.push(Part::Text {
+                start,
+                end: start + found,
+            });
+        }
+        parts.push(Part::Token);
+        start += found + TOKEN.len();
+    }
+    if start < end {
+        parts.push(Part::Text { start, end });
+    }
+}
+
+/// Appends `value` of the device to `out`; `false` (nothing written) when it is unknown. Not
+/// inlined: in the loop over the parts, the compiler computed every value ahead of it (both
+/// cases of the MAC among them), needed or not.
+#[inline(never)]
+fn write_value(out: &mut String, value: Value, device: &Device, vendor: Option<&str>, model: Option<&str>) -> bool {
+    match value {
+        Value::Mac(case) => {
             let Some(mac) = device.mac else { return false };
-            let case = if placeholder == "{MAC}" {
-                Case::Upper
-            } else {
-                Case::Lower
-            };
             out.push_str(hex_str(&mac_hex(mac, case)));
             true
         }
-        "{vendor}" => encode_into(out, vendor.or(device.vendor.as_deref())),
-        "{model}" => encode_into(out, model.or(device.model.as_deref())),
-        "{firmware}" => encode_into(out, device.firmware.as_deref()),
-        "{ip}" => {
+        Value::Vendor => encode_into(out, vendor.or(device.vendor.as_deref())),
+        Value::Model => encode_into(out, model.or(device.model.as_deref())),
+        Value::Firmware => encode_into(out, device.firmware.as_deref()),
+        Value::Ip => {
             let Some(ip) = device.ip else { return false };
             let _ = write!(out, "{ip}");
             true
         }
-        _ => false,
     }
 }
 
@@ -215,6 +314,72 @@ mod tests {
             insert_token(&t.expand(&braces, None, None), "x"),
             "http://pbx/%7Btoken%7D/x"
         );
+    }
+
+    /// Expansion as it was first written: placeholders found one by one in the text, then
+    /// every `{token}` of the expanded URL replaced ([`insert_token`]).
+    fn expand_by_search(text: &str, device: &Device, vendor: Option<&str>, token: Option<&str>) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open..];
+            let close = after.find('}').map_or(after.len(), |c| c + 1);
+            let placeholder = &after[..close];
+            match Value::of(placeholder) {
+                Some(value) if write_value(&mut out, value, device, vendor, None) => {}
+                _ => out.push_str(placeholder),
+            }
+            rest = &after[close..];
+        }
+        out.push_str(rest);
+        match token {
+            Some(token) => insert_token(&out, token),
+            None => out,
+        }
+    }
+
+    #[test]
+    fn parts_expand_as_a_search_of_the_text_does() {
+        let templates = [
+            "http://pbx/{mac}/{token}/cfg{MAC}.xml?t={token}",
+            "{token}",
+            "{token}{token}x{token}",
+            "{to{token}",
+            "{tok{mac}en}",
+            "{{token}}",
+            "{token",
+            "a{token}b{",
+            "{",
+            "}",
+            "{}",
+            "x{ip",
+            "{ip}{vendor}{model}{firmware}{other}",
+            "{vendor}{token}{model}",
+            "{mac}{mac}{MAC}}{",
+            "plain",
+            "\u{e9}{mac}\u{e9}{token}\u{e9}",
+        ];
+        let devices = [device(), Device::default()];
+        for text in templates {
+            let t = UrlTemplate::new(text).unwrap();
+            for d in &devices {
+                for vendor in [None, Some("snom {x}")] {
+                    for token in [None, Some("AbC-_1"), Some("")] {
+                        assert_eq!(
+                            t.expand_with_token(d, vendor, None, token),
+                            expand_by_search(text, d, vendor, token),
+                            "{text} {token:?}"
+                        );
+                    }
+                    assert_eq!(
+                        t.expand(d, vendor, None),
+                        expand_by_search(text, d, vendor, None),
+                        "{text}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
