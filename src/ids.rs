@@ -2,6 +2,7 @@
 //! retransmitted SUBSCRIBE gets the same answer (same To-tag, same NOTIFY branch) without
 //! the responder keeping any state, while outsiders cannot predict them.
 
+use crate::sip::writer::Clean;
 use crate::swar::ascii_str;
 use std::hash::{BuildHasher, DefaultHasher, Hasher, RandomState};
 
@@ -254,6 +255,11 @@ impl Id {
             buf,
             len: (p + 16) as u8,
         }
+    }
+
+    /// The id as text known to hold no CR, LF or NUL (hex digits behind a constant prefix).
+    pub fn as_clean(&self) -> Clean<'_> {
+        Clean::known(self.as_str())
     }
 
     pub fn as_str(&self) -> &str {

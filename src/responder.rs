@@ -14,8 +14,9 @@ use crate::render::{self, RenderedFile};
 use crate::route::{self, FileKind, Route, Target};
 use crate::sip::Subscribe;
 use crate::sip::notify::{NotifyParams, build_notify};
-use crate::sip::response::{OkParams, build_ok};
+use crate::sip::response::{Dialog, OkParams, build_ok};
 use crate::sip::search::find_byte;
+use crate::sip::writer::Clean;
 use crate::template::UrlTemplate;
 use crate::text::Text;
 
@@ -191,14 +192,18 @@ impl<L: Lookup> Responder<L> {
         let from_tag = sub.from.tag.unwrap_or("");
         // The device holds the Call-ID unfolded already: not searched for line breaks again.
         let ids = self.ids.dialog_ids(&device.call_id, from_tag, sub.cseq.seq);
-        let local_tag = sub.to.tag.unwrap_or(ids.tag.as_str());
-        let local = self.local.as_str();
-        let contact = self.contact.as_str();
-        let user_agent = self.config.user_agent.as_deref();
+        // Our tag goes only on a To without one (a To tag is the dialog's local tag already).
+        let local_tag = ids.tag.as_clean();
+        // Validated when the responder was made: written without another check.
+        let local = Clean::known(&self.local);
+        let contact = Clean::known(&self.contact);
+        let user_agent = self.config.user_agent.as_deref().map(Clean::known);
+        let dialog = Dialog::of(sub);
 
         let ok = build_ok(
             sub,
             &OkParams {
+                dialog: &dialog,
                 source,
                 to_tag: local_tag,
                 contact,
@@ -216,10 +221,11 @@ impl<L: Lookup> Responder<L> {
         let notify_bytes = build_notify(
             sub,
             &NotifyParams {
+                dialog: &dialog,
                 target: &target,
                 transport: &transport,
                 local,
-                branch: ids.branch.as_str(),
+                branch: ids.branch.as_clean(),
                 local_tag,
                 cseq: 1,
                 user_agent,

@@ -4,23 +4,26 @@
 use std::borrow::Cow;
 
 use super::event::Event;
+use super::response::Dialog;
 use super::subscribe::Subscribe;
-use super::writer::{MessageWriter, WriteError};
+use super::writer::{Clean, MessageWriter, WriteError};
 
 /// What the NOTIFY needs besides the SUBSCRIBE.
 pub struct NotifyParams<'a> {
+    /// The SUBSCRIBE's From, To and Call-ID ([`Dialog::of`]).
+    pub dialog: &'a Dialog<'a>,
     /// Request-URI: the subscriber's Contact.
     pub target: &'a str,
     /// Transport for our Via (`UDP`, `TCP`, …).
     pub transport: &'a str,
     /// Our `host:port` for Via and Contact.
-    pub local: &'a str,
+    pub local: Clean<'a>,
     /// Fresh branch, starting with the RFC 3261 magic cookie `z9hG4bK`.
-    pub branch: &'a str,
+    pub branch: Clean<'a>,
     /// The tag we put on the 200 OK's To; the NOTIFY's From carries it.
-    pub local_tag: &'a str,
+    pub local_tag: Clean<'a>,
     pub cseq: u32,
-    pub user_agent: Option<&'a str>,
+    pub user_agent: Option<Clean<'a>>,
     /// The body: the provisioning URL.
     pub url: &'a str,
 }
@@ -30,13 +33,13 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
     let capacity = 320
         + p.target.len()
         + 2 * p.transport.len()
-        + 2 * p.local.len()
-        + p.branch.len()
+        + 2 * p.local.as_str().len()
+        + p.branch.as_str().len()
         + sub.to.raw.len()
-        + p.local_tag.len()
+        + p.local_tag.as_str().len()
         + sub.from.raw.len()
         + sub.call_id.len()
-        + p.user_agent.map_or(0, |ua| ua.len() + 14)
+        + p.user_agent.map_or(0, |ua| ua.as_str().len() + 14)
         + p.url.len();
     let mut w = MessageWriter::request_with_capacity("NOTIFY", p.target, capacity)?;
     // Each run of constant text between two values is written in one piece; a refused value
@@ -44,20 +47,20 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
     w.fixed_lines("Via: SIP/2.0/");
     w.value("Via", p.transport)?;
     w.fixed(" ");
-    w.value("Via", p.local)?;
+    w.clean(p.local);
     w.fixed(";branch=");
-    w.value("Via", p.branch)?;
+    w.clean(p.branch);
     w.fixed_lines(";rport\r\nMax-Forwards: 70\r\nFrom: ");
-    w.tagged_value("From", &sub.to, p.local_tag)?;
+    w.tagged_value("From", &p.dialog.to, p.dialog.to_tagged, p.local_tag)?;
     w.fixed_lines("\r\nTo: ");
-    w.copied_value("To", sub.from.raw)?;
+    w.copied("To", &p.dialog.from)?;
     w.fixed_lines("\r\nCall-ID: ");
-    w.copied_value("Call-ID", sub.call_id)?;
+    w.copied("Call-ID", &p.dialog.call_id)?;
     w.fixed_lines("\r\nCSeq: ");
     w.decimal(u64::from(p.cseq));
-    // Transport and local address were checked for the Via already.
+    // The transport was checked for the Via already; the local address is known clean.
     w.fixed_lines(" NOTIFY\r\nContact: <sip:");
-    w.value("Contact", p.local)?;
+    w.clean(p.local);
     if !p.transport.eq_ignore_ascii_case("UDP") {
         w.fixed(";transport=");
         w.lower_case_value("Contact", p.transport)?;
@@ -70,7 +73,9 @@ pub fn build_notify(sub: &Subscribe<'_>, p: &NotifyParams<'_>) -> Result<Vec<u8>
     }
     w.fixed_lines("\r\nSubscription-State: terminated;reason=timeout\r\nContent-Type: application/url\r\n");
     if let Some(ua) = p.user_agent {
-        w.header("User-Agent", ua)?;
+        w.begin_header("User-Agent");
+        w.clean(ua);
+        w.end_header();
     }
     if has_control(p.url.as_bytes()) {
         return Err(WriteError { field: "body URL" });
@@ -86,14 +91,38 @@ fn has_control(bytes: &[u8]) -> bool {
 
 /// The SUBSCRIBE's Event `id` parameter, as [`Event::param`] gives it. Most phones send
 /// none, and a parameter list without the letters `id` (in any case) side by side cannot hold
-/// one: that is checked in one pass (a vector loop) instead of parsing the whole list.
+/// one: that is checked first ([`holds_id_letters`]) instead of parsing the whole list.
 fn event_id<'a>(event: &Event<'a>) -> Option<Cow<'a, str>> {
-    let text = event.params.as_bytes();
-    let pairs = text.iter().zip(text.iter().skip(1));
-    let has_id = pairs.fold(false, |found, (&a, &b)| {
-        found | ((a | 0x20 == b'i') & (b | 0x20 == b'd'))
-    });
-    if has_id { event.param("id") } else { None }
+    if holds_id_letters(event.params.as_bytes()) {
+        event.param("id")
+    } else {
+        None
+    }
+}
+
+/// Whether `text` holds `i` then `d` (in any case) side by side. Looked at in windows of
+/// seventeen bytes (sixteen pairs), each sharing its last byte with the next one and the last
+/// window overlapping the end: a fixed-size window is one vector step, where a loop over the
+/// whole text left most pairs to a scalar tail.
+fn holds_id_letters(text: &[u8]) -> bool {
+    const PAIRS: usize = 16;
+    let window = |w: &[u8; PAIRS + 1]| {
+        let mut hits = 0u8;
+        for i in 0..PAIRS {
+            hits |= u8::from(w[i] | 0x20 == b'i') & u8::from(w[i + 1] | 0x20 == b'd');
+        }
+        hits != 0
+    };
+    let Some(last) = text.last_chunk::<{ PAIRS + 1 }>() else {
+        return text.windows(2).any(|w| w[0] | 0x20 == b'i' && w[1] | 0x20 == b'd');
+    };
+    let mut found = window(last);
+    let mut at = 0;
+    while at + PAIRS < text.len() && !found {
+        found = window(text[at..at + PAIRS + 1].try_into().expect("a window"));
+        at += PAIRS;
+    }
+    found
 }
 
 #[cfg(test)]
@@ -109,13 +138,14 @@ CSeq: 1 SUBSCRIBE\r\n\
 Event: ua-profile;profile-type=\"device\";id=7\r\n\
 Contact: <sip:192.168.12.155:1053>\r\n\r\n";
 
-    fn params<'a>(url: &'a str) -> NotifyParams<'a> {
+    fn params<'a>(url: &'a str, dialog: &'a Dialog<'a>) -> NotifyParams<'a> {
         NotifyParams {
+            dialog,
             target: "sip:192.168.12.155:1053",
             transport: "UDP",
-            local: "192.0.2.10:5060",
-            branch: "z9hG4bKabc",
-            local_tag: "ourtag",
+            local: Clean::known("192.0.2.10:5060"),
+            branch: Clean::known("z9hG4bKabc"),
+            local_tag: Clean::known("ourtag"),
             cseq: 1,
             user_agent: None,
             url,
@@ -125,7 +155,7 @@ Contact: <sip:192.168.12.155:1053>\r\n\r\n";
     #[test]
     fn dialog_headers_and_event_id() {
         let sub = Subscribe::parse(SUB).unwrap();
-        let bytes = build_notify(&sub, &params("http://x/{mac}")).unwrap();
+        let bytes = build_notify(&sub, &params("http://x/{mac}", &Dialog::of(&sub))).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with("NOTIFY sip:192.168.12.155:1053 SIP/2.0\r\n"));
         assert!(text.contains("\r\nFrom: <sip:MAC%3a000413874b49@lan>;tag=ourtag\r\n"));
@@ -159,7 +189,27 @@ Contact: <sip:192.168.12.155:1053>\r\n\r\n";
                 params: &event,
             };
             assert_eq!(event_id(&event).as_deref(), id, "{params}");
+            let pairs = params.as_bytes().windows(2);
+            let has_letters = pairs.clone().any(|w| w[0] | 0x20 == b'i' && w[1] | 0x20 == b'd');
+            assert!(id.is_none() || has_letters, "{params}");
             assert_eq!(event_id(&event), event.param("id"), "{params}");
+        }
+    }
+
+    #[test]
+    fn the_id_letters_are_found_at_every_place() {
+        for len in 0..60 {
+            for at in 0..len {
+                for (first, second) in [(b'i', b'd'), (b'I', b'D'), (b'i', b'x'), (b'x', b'd'), (b'I', b'd')] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = first;
+                    if let Some(next) = text.get_mut(at + 1) {
+                        *next = second;
+                    }
+                    let expected = text.windows(2).any(|w| w[0] | 0x20 == b'i' && w[1] | 0x20 == b'd');
+                    assert_eq!(holds_id_letters(&text), expected, "{len} {at} {first} {second}");
+                }
+            }
         }
     }
 
@@ -167,7 +217,7 @@ Contact: <sip:192.168.12.155:1053>\r\n\r\n";
     fn control_characters_in_the_url_are_refused() {
         let sub = Subscribe::parse(SUB).unwrap();
         assert_eq!(
-            build_notify(&sub, &params("http://x/\r\n")),
+            build_notify(&sub, &params("http://x/\r\n", &Dialog::of(&sub))),
             Err(WriteError { field: "body URL" })
         );
     }

@@ -7,19 +7,43 @@ use super::params::{self, eq_fold};
 use super::scan::unfold;
 use super::subscribe::Subscribe;
 use super::via::{Rport, Via};
-use super::writer::{MessageWriter, WriteError, ip_bytes, push_decimal};
+use super::writer::{Clean, Copied, MessageWriter, WriteError, ip_bytes, push_decimal};
 use crate::swar::contains_byte;
+
+/// What the 200 OK and the NOTIFY both copy from the SUBSCRIBE: From, To and Call-ID,
+/// unfolded and checked once for the two.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dialog<'a> {
+    pub from: Copied<'a>,
+    pub to: Copied<'a>,
+    /// Whether the To carries a tag already (then it is the dialog's local tag).
+    pub to_tagged: bool,
+    pub call_id: Copied<'a>,
+}
+
+impl<'a> Dialog<'a> {
+    pub fn of(sub: &Subscribe<'a>) -> Dialog<'a> {
+        Dialog {
+            from: Copied::new(sub.from.raw),
+            to: Copied::new(sub.to.raw),
+            to_tagged: sub.to.tag.is_some(),
+            call_id: Copied::new(sub.call_id),
+        }
+    }
+}
 
 /// What the 200 OK needs besides the SUBSCRIBE.
 pub struct OkParams<'a> {
+    /// The SUBSCRIBE's From, To and Call-ID ([`Dialog::of`]).
+    pub dialog: &'a Dialog<'a>,
     /// Where the datagram came from.
     pub source: SocketAddr,
     /// Our To-tag (the dialog's local tag); ignored if the To already carries one.
-    pub to_tag: &'a str,
+    pub to_tag: Clean<'a>,
     /// Our Contact URI, e.g. `sip:192.0.2.10:5060`.
-    pub contact: &'a str,
+    pub contact: Clean<'a>,
     /// Value of the Server header, if any.
-    pub server: Option<&'a str>,
+    pub server: Option<Clean<'a>>,
 }
 
 /// Builds the 200 OK bytes, into one buffer sized for the message.
@@ -29,11 +53,11 @@ pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteE
         + vias
         + sub.from.raw.len()
         + sub.to.raw.len()
-        + p.to_tag.len()
+        + p.to_tag.as_str().len()
         + sub.call_id.len()
         + sub.cseq.method.len()
-        + p.contact.len()
-        + p.server.map_or(0, |s| s.len() + 10);
+        + p.contact.as_str().len()
+        + p.server.map_or(0, |s| s.as_str().len() + 10);
     let mut w = MessageWriter::response_with_capacity(200, "OK", capacity);
     for (i, via) in sub.vias.iter().enumerate() {
         if i == 0 {
@@ -45,20 +69,22 @@ pub fn build_ok(sub: &Subscribe<'_>, p: &OkParams<'_>) -> Result<Vec<u8>, WriteE
     // Each run of constant text between two values is written in one piece; a refused value
     // drops the whole message.
     w.fixed_lines("From: ");
-    w.copied_value("From", sub.from.raw)?;
+    w.copied("From", &p.dialog.from)?;
     w.fixed_lines("\r\nTo: ");
-    w.tagged_value("To", &sub.to, p.to_tag)?;
+    w.tagged_value("To", &p.dialog.to, p.dialog.to_tagged, p.to_tag)?;
     w.fixed_lines("\r\nCall-ID: ");
-    w.copied_value("Call-ID", sub.call_id)?;
+    w.copied("Call-ID", &p.dialog.call_id)?;
     w.fixed_lines("\r\nCSeq: ");
     w.decimal(u64::from(sub.cseq.seq));
     w.fixed(" ");
     w.value("CSeq", sub.cseq.method)?;
     w.fixed_lines("\r\nContact: <");
-    w.value("Contact", p.contact)?;
+    w.clean(p.contact);
     w.fixed_lines(">\r\nExpires: 0\r\n");
     if let Some(server) = p.server {
-        w.header("Server", server)?;
+        w.begin_header("Server");
+        w.clean(server);
+        w.end_header();
     }
     Ok(w.finish(b""))
 }

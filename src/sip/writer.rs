@@ -1,11 +1,11 @@
 //! The one writer every outgoing message goes through. It refuses CR, LF and NUL inside the
 //! start line and header values (header injection), and computes Content-Length itself.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write as _;
 use std::net::IpAddr;
 
-use super::addr::NameAddr;
 use super::scan::{contains_any, unfold};
 use crate::digits::digit_pair;
 use crate::swar::{bytes_below, bytes_equal};
@@ -24,6 +24,54 @@ impl fmt::Display for WriteError {
 }
 
 impl std::error::Error for WriteError {}
+
+/// Text known to hold no CR, LF or NUL: checked once when made (or built by this crate from
+/// such bytes), then written into any message without another check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clean<'a>(&'a str);
+
+impl<'a> Clean<'a> {
+    /// `text`, refused (as header `field`) when it holds CR, LF or NUL.
+    pub fn new(field: &'static str, text: &'a str) -> Result<Clean<'a>, WriteError> {
+        match has_forbidden(text.as_bytes()) {
+            true => Err(WriteError { field }),
+            false => Ok(Clean(text)),
+        }
+    }
+
+    /// `text` this crate made or checked already: ids of hex digits, configuration validated
+    /// when the responder was made. Checked in debug builds only.
+    pub(crate) fn known(text: &'a str) -> Clean<'a> {
+        debug_assert!(!has_forbidden(text.as_bytes()), "{text:?}");
+        Clean(text)
+    }
+
+    pub fn as_str(self) -> &'a str {
+        self.0
+    }
+}
+
+/// A value copied from a received message, taken once for every message that writes it: a
+/// folded value unfolded ([`unfold`]), then checked; `None` when it holds CR, LF or NUL still.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copied<'a>(Option<Cow<'a, str>>);
+
+impl<'a> Copied<'a> {
+    /// Takes `value` as [`MessageWriter::copied_value`] writes it. One search serves both: a
+    /// value without CR, LF or NUL is taken as it is.
+    pub fn new(value: &'a str) -> Copied<'a> {
+        if !has_forbidden(value.as_bytes()) {
+            return Copied(Some(Cow::Borrowed(value)));
+        }
+        let unfolded = unfold(value);
+        Copied((!has_forbidden(unfolded.as_bytes())).then_some(unfolded))
+    }
+
+    /// The text, if it can be written.
+    pub fn text(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
 
 /// Builds one SIP message into a byte buffer.
 pub struct MessageWriter {
@@ -120,16 +168,39 @@ impl MessageWriter {
     }
 
     /// Appends, to the header value being written, an address for our side of the dialog:
-    /// copied from the received message (see [`Self::copied_value`]), with `;tag=tag` added
-    /// when it has no tag yet.
+    /// `address` copied from the received message, with `;tag=tag` added when it is not
+    /// `tagged` yet.
     #[inline]
-    pub fn tagged_value(&mut self, field: &'static str, address: &NameAddr<'_>, tag: &str) -> Result<(), WriteError> {
-        self.copied_value(field, address.raw)?;
-        if address.tag.is_none() {
+    pub fn tagged_value(
+        &mut self,
+        field: &'static str,
+        address: &Copied<'_>,
+        tagged: bool,
+        tag: Clean<'_>,
+    ) -> Result<(), WriteError> {
+        self.copied(field, address)?;
+        if !tagged {
             self.fixed(";tag=");
-            self.value(field, tag)?;
+            self.clean(tag);
         }
         Ok(())
+    }
+
+    /// Appends `value`, copied from a received message and unfolded and checked when it was
+    /// taken ([`Copied::new`]), to the header value being written; refused (as header `field`,
+    /// the line taken out again) when it held CR, LF or NUL.
+    #[inline(always)]
+    pub fn copied(&mut self, field: &'static str, value: &Copied<'_>) -> Result<(), WriteError> {
+        match &value.0 {
+            Some(text) => {
+                self.buf.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
+            None => {
+                self.buf.truncate(self.line_start);
+                Err(WriteError { field })
+            }
+        }
     }
 
     /// Starts the header line `name: ` (`name` is a constant of ours). The value follows in
@@ -164,6 +235,12 @@ impl MessageWriter {
     pub(crate) fn fixed_lines(&mut self, text: &'static str) {
         debug_assert!(breaks_only_lines(text.as_bytes()), "{text:?}");
         self.buf.extend_from_slice(text.as_bytes());
+    }
+
+    /// Appends `text`, known to hold no CR, LF or NUL, to the header value being written.
+    #[inline(always)]
+    pub fn clean(&mut self, text: Clean<'_>) {
+        self.buf.extend_from_slice(text.0.as_bytes());
     }
 
     /// Appends `value` to the header value being written, refused (as header `field`) when
@@ -316,17 +393,26 @@ fn is_forbidden(b: u8) -> bool {
     matches!(b, b'\r' | b'\n' | 0)
 }
 
-/// Whether `bytes` holds CR, LF or NUL: short values (most SIP values are) as one or two
-/// eight-byte words, longer ones sixteen bytes per step.
+/// Whether `bytes` holds CR, LF or NUL: short values (most SIP values are) as two or four
+/// eight-byte words at fixed places (overlapping where the length falls between), longer ones
+/// sixteen bytes per step.
 #[inline(always)]
 fn has_forbidden(bytes: &[u8]) -> bool {
-    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-        (Some(first), Some(last)) if bytes.len() <= 16 => {
-            word_has_forbidden(u64::from_ne_bytes(*first)) || word_has_forbidden(u64::from_ne_bytes(*last))
-        }
-        (Some(_), _) => contains_any(bytes, *b"\r\n\0"),
-        _ => bytes.iter().any(|&b| is_forbidden(b)),
+    let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let n = bytes.len();
+    match n {
+        ..8 => bytes.iter().any(|&b| is_forbidden(b)),
+        8..=16 => word_has_forbidden(word(0)) || word_has_forbidden(word(n - 8)),
+        // Each word is asked first only whether it holds a byte below CR + 1, all together.
+        17..=32 => any_low([word(0), word(8), word(n - 16), word(n - 8)]) && contains_any(bytes, *b"\r\n\0"),
+        _ => contains_any(bytes, *b"\r\n\0"),
     }
+}
+
+/// Whether any byte of `words` is below CR + 1 (text rarely holds one: a tab would be).
+#[inline(always)]
+fn any_low<const N: usize>(words: [u64; N]) -> bool {
+    words.into_iter().fold(0, |low, w| low | bytes_below(w, b'\r' + 1)) != 0
 }
 
 /// Whether any of the eight bytes in `word` is CR, LF or NUL.
@@ -407,6 +493,16 @@ mod tests {
             let mut w = MessageWriter::response(200, "OK");
             assert_eq!(w.header("Call-ID", bad).err(), Some(WriteError { field: "Call-ID" }));
         }
+        for bad in [
+            "a\r\nVia: evil",
+            "a\nb",
+            "a\0b",
+            "a\rb",
+            "0123456789abcdef\r\n0123456789",
+        ] {
+            assert_eq!(Clean::new("Server", bad), Err(WriteError { field: "Server" }));
+        }
+        assert_eq!(Clean::new("Server", "sippnp 1.0").map(Clean::as_str), Ok("sippnp 1.0"));
         assert!(MessageWriter::request("NOTIFY", "sip:a b").is_err());
         assert!(MessageWriter::request("NOTIFY", "sip:a\r\nX: y").is_err());
         assert!(MessageWriter::request("NOTIFY", "").is_err());
@@ -422,7 +518,7 @@ mod tests {
     #[test]
     fn the_word_check_finds_what_a_byte_check_finds() {
         // Every length up to past two words, every position, every byte value nearby.
-        for len in 0..40 {
+        for len in 0..72 {
             for at in 0..len {
                 for bad in [0u8, 1, b'\t', b'\n', 0x0b, b'\r', 0x0e, 0x80, 0x8a, 0x8d, 0xff] {
                     let mut bytes = vec![b'a'; len];
@@ -433,6 +529,31 @@ mod tests {
                 }
             }
             assert!(!has_forbidden(&vec![0xff; len]));
+        }
+    }
+
+    #[test]
+    fn values_taken_once_are_written_as_copied_values_are() {
+        for value in [
+            "<sip:a>",
+            "<sip:a>\r\n ;tag=1",
+            "a\rb",
+            "a\r\n b\0",
+            "",
+            "a\nb",
+            "x\r\n\ty",
+        ] {
+            let (mut by_copy, mut taken) = (MessageWriter::response(200, "OK"), MessageWriter::response(200, "OK"));
+            by_copy.begin_header("To");
+            taken.begin_header("To");
+            let copied = Copied::new(value);
+            assert_eq!(
+                by_copy.copied_value("To", value),
+                taken.copied("To", &copied),
+                "{value:?}"
+            );
+            assert_eq!(copied.text().is_some(), by_copy.buf.len() > "SIP/2.0 200 OK\r\n".len());
+            assert_eq!(by_copy.finish(b""), taken.finish(b""), "{value:?}");
         }
     }
 
