@@ -1,6 +1,7 @@
-//! Finding line ends 64 bytes at a time: each block of the datagram is turned once into bit
-//! masks of its LF and colon bytes (SSE2 on x86-64, a byte loop elsewhere), and each line end
-//! and each header's colon is then a count of trailing zeros, with no search per line. The
+//! Finding line ends 64 bytes at a time: each block of the datagram is turned once into a bit
+//! mask of its LF bytes (SSE2 on x86-64, a byte loop elsewhere), and each line end is then a
+//! count of trailing zeros, with no search per line. (A header's colon is near the start of
+//! its line, so one 16-byte look there finds it for less than a mask of every block.) The
 //! same pass notes the first byte that is NUL or not ASCII, so the scanner knows which lines
 //! are plain text without looking at them again.
 
@@ -12,8 +13,6 @@ const BLOCK: usize = 64;
 pub(crate) struct LineEnd {
     /// The LF that ends the line.
     pub(crate) lf: usize,
-    /// The first colon of the line (before `lf`), if it has one.
-    pub(crate) colon: Option<usize>,
     /// Every byte of the datagram before `lf` is ASCII other than NUL.
     pub(crate) plain: bool,
 }
@@ -25,8 +24,6 @@ pub(crate) struct LineFinder<'a> {
     base: usize,
     /// Bit `i` set: `data[base + i]` is LF.
     lf: u64,
-    /// Bit `i` set: `data[base + i]` is a colon.
-    colon: u64,
     /// The first byte that is NUL or 0x80 and above, among the blocks loaded so far.
     first_odd: usize,
 }
@@ -37,7 +34,6 @@ impl<'a> LineFinder<'a> {
             data,
             base: 0,
             lf: 0,
-            colon: 0,
             first_odd: usize::MAX,
         };
         finder.load(0);
@@ -51,24 +47,16 @@ impl<'a> LineFinder<'a> {
             self.load(from - from % BLOCK);
         }
         let mut from = from;
-        let mut colon = usize::MAX;
         loop {
             let offset = from - self.base;
             if offset < BLOCK {
                 let lf_bits = self.lf >> offset;
-                // No colon left in the block gives `from + 64`, past any LF of this block.
-                let first_colon = from + (self.colon >> offset).trailing_zeros() as usize;
                 if lf_bits != 0 {
                     let lf = from + lf_bits.trailing_zeros() as usize;
-                    let colon = colon.min(first_colon);
                     return Some(LineEnd {
                         lf,
-                        colon: (colon < lf).then_some(colon),
                         plain: lf <= self.first_odd,
                     });
-                }
-                if colon == usize::MAX && self.colon >> offset != 0 {
-                    colon = first_colon;
                 }
             }
             let next = self.base + BLOCK;
@@ -96,7 +84,6 @@ impl<'a> LineFinder<'a> {
         };
         self.base = base;
         self.lf = masks.lf;
-        self.colon = masks.colon;
         if masks.odd != 0 {
             self.note_odd(base + masks.odd.trailing_zeros() as usize);
         }
@@ -119,11 +106,10 @@ impl<'a> LineFinder<'a> {
             let skip = base - (len - BLOCK);
             Masks {
                 lf: masks.lf >> skip,
-                colon: masks.colon >> skip,
                 odd: masks.odd >> skip,
             }
         } else {
-            // A datagram shorter than a block, padded with spaces (neither LF, colon nor odd).
+            // A datagram shorter than a block, padded with spaces (neither LF nor odd).
             let mut padded = [b' '; BLOCK];
             padded[..len - base].copy_from_slice(&self.data[base..]);
             masks(&padded)
@@ -135,8 +121,6 @@ impl<'a> LineFinder<'a> {
 struct Masks {
     /// LF bytes.
     lf: u64,
-    /// Colons.
-    colon: u64,
     /// NUL bytes and bytes 0x80 and above.
     odd: u64,
 }
@@ -162,7 +146,6 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
     // SAFETY: as above; the rest only computes on registers.
     unsafe {
         let lf = join(v.map(|v| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)))));
-        let colon = join(v.map(|v| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b':' as i8)))));
         // As signed bytes, NUL and 0x80 and above are exactly those below 1.
         let odd = v.map(|v| _mm_cmplt_epi8(v, _mm_set1_epi8(1)));
         let any_odd = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(odd[0], odd[1]), _mm_or_si128(odd[2], odd[3])));
@@ -172,7 +155,7 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
         } else {
             join(odd.map(|v| _mm_movemask_epi8(v)))
         };
-        Masks { lf, colon, odd }
+        Masks { lf, odd }
     }
 }
 
@@ -180,14 +163,9 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
 fn masks(block: &[u8; BLOCK]) -> Masks {
-    let mut masks = Masks {
-        lf: 0,
-        colon: 0,
-        odd: 0,
-    };
+    let mut masks = Masks { lf: 0, odd: 0 };
     for (i, &b) in block.iter().enumerate() {
         masks.lf |= u64::from(b == b'\n') << i;
-        masks.colon |= u64::from(b == b':') << i;
         masks.odd |= u64::from(b == 0 || b >= 0x80) << i;
     }
     masks
@@ -202,7 +180,6 @@ mod tests {
         let lf = from + data[from..].iter().position(|&b| b == b'\n')?;
         Some(LineEnd {
             lf,
-            colon: data[from..lf].iter().position(|&b| b == b':').map(|c| from + c),
             plain: data[..lf].iter().all(|&b| b != 0 && b < 0x80),
         })
     }
@@ -215,7 +192,6 @@ mod tests {
             let masks = masks(&block);
             for (i, &b) in block.iter().enumerate() {
                 assert_eq!(masks.lf >> i & 1 == 1, b == b'\n', "{i}");
-                assert_eq!(masks.colon >> i & 1 == 1, b == b':', "{i}");
                 assert_eq!(masks.odd >> i & 1 == 1, b == 0 || b >= 0x80, "{i}");
             }
         }
@@ -233,7 +209,7 @@ mod tests {
                 data.push(0);
             }
             if i % 23 == 0 {
-                // A line longer than a block, its colon in the block before its LF.
+                // A line longer than a block.
                 data.extend_from_slice(&[b'a'; 70]);
             }
         }

@@ -14,6 +14,14 @@ pub(crate) fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
     imp::find_any(hay, [byte])
 }
 
+/// The first `byte` in `data[start..end]`, as a position in `data`. Made for a byte expected
+/// near `start` (a header's colon): one look at the sixteen bytes from `start`, which may
+/// reach past `end` when `data` has them, answers most searches.
+#[inline]
+pub(crate) fn find_byte_between(data: &[u8], start: usize, end: usize, byte: u8) -> Option<usize> {
+    imp::find_byte_between(data, start, end, byte)
+}
+
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 pub(crate) use imp::{hits_in, load};
 
@@ -73,6 +81,25 @@ mod imp {
         let found = hits(&hay[last..], &wanted) >> (at - last);
         (found != 0).then(|| at + found.trailing_zeros() as usize)
     }
+
+    #[inline(always)]
+    pub(super) fn find_byte_between(data: &[u8], start: usize, end: usize, byte: u8) -> Option<usize> {
+        // Two length checks, where `start..start + 16` would also check the addition.
+        let Some(window) = data.get(start..).and_then(|rest| rest.get(..16)) else {
+            return find_any(&data[start..end], [byte]).map(|at| start + at);
+        };
+        let found = hits(window, &[byte]);
+        if found != 0 {
+            // The first one in the window: in the range, or past its end (and so is any other).
+            let at = start + found.trailing_zeros() as usize;
+            return (at < end).then_some(at);
+        }
+        let rest = start + 16;
+        if end <= rest {
+            return None;
+        }
+        find_any(&data[rest..end], [byte]).map(|at| rest + at)
+    }
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
@@ -81,11 +108,32 @@ mod imp {
     pub(super) fn find_any<const N: usize>(hay: &[u8], wanted: [u8; N]) -> Option<usize> {
         hay.iter().position(|b| wanted.contains(b))
     }
+
+    #[inline]
+    pub(super) fn find_byte_between(data: &[u8], start: usize, end: usize, byte: u8) -> Option<usize> {
+        data[start..end].iter().position(|&b| b == byte).map(|at| start + at)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_a_byte_between_as_a_plain_search_does() {
+        let data: Vec<u8> = (0..70u8)
+            .map(|i| if i % 13 == 5 { b':' } else { b'a' + i % 7 })
+            .collect();
+        for len in [0, 15, 16, 17, 31, 32, 33, data.len()] {
+            let data = &data[..len];
+            for start in 0..=len {
+                for end in start..=len {
+                    let plain = data[start..end].iter().position(|&b| b == b':').map(|at| start + at);
+                    assert_eq!(find_byte_between(data, start, end, b':'), plain, "{len} {start}..{end}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn finds_what_a_plain_search_finds() {
