@@ -1,6 +1,6 @@
 //! From, To and Contact values: `"Name" <uri>;tag=…` or a bare `uri;tag=…`.
 
-use super::masks::{MASKED_MAX, below, first_bit, range_masks};
+use super::masks::{MASKED_MAX, below, cut_at_ascii, first_bit, range_masks};
 use super::params::TrimFast;
 use super::params::{self, eq_fold, split_at_byte};
 use super::search::find_byte;
@@ -66,7 +66,15 @@ fn split(raw: &str) -> Result<Parts<'_>, &'static str> {
     let (display, uri, rest) = match open_bracket(raw) {
         Some(open) => {
             let close = find_byte(&raw.as_bytes()[open..], b'>').ok_or("missing '>'")? + open;
-            (display_name(&raw[..open]), &raw[open + 1..close], &raw[close + 1..])
+            // SAFETY: the cuts are at or right after the `<` and the `>`, or at the end.
+            let (before, uri, rest) = unsafe {
+                (
+                    cut_at_ascii(raw, 0..open),
+                    cut_at_ascii(raw, open + 1..close),
+                    cut_at_ascii(raw, close + 1..raw.len()),
+                )
+            };
+            (display_name(before), uri, rest)
         }
         None => {
             let (uri, rest) = split_at_byte(raw, b';').unwrap_or((raw, ""));
@@ -110,7 +118,8 @@ fn display_name(before: &str) -> Option<&str> {
 fn params_after(rest: &str) -> &str {
     match rest.as_bytes().first() {
         None => "",
-        Some(b';') => &rest[1..],
+        // SAFETY: the cut is right after the `;`.
+        Some(b';') => unsafe { cut_at_ascii(rest, 1..rest.len()) },
         Some(_) => rest.trim_start().strip_prefix(';').unwrap_or(rest.trim_start()),
     }
 }
@@ -118,7 +127,8 @@ fn params_after(rest: &str) -> &str {
 /// The text after a leading `tag=` (any case) of `params`.
 fn tag_value_start(params: &str) -> Option<&str> {
     let name = params.as_bytes().get(..4)?;
-    eq_fold(name, b"tag=").then(|| &params[4..])
+    // SAFETY: the cut is right after the `=`.
+    eq_fold(name, b"tag=").then(|| unsafe { cut_at_ascii(params, 4..params.len()) })
 }
 
 /// The `tag` parameter's value in `params`, which ends `raw`. The usual `tag=…` first,
@@ -128,7 +138,8 @@ fn tag_of<'a>(raw: &'a str, params: &'a str) -> Option<&'a str> {
     if let Some(value) = tag_value_start(params) {
         let end = first_stop(raw, value).unwrap_or(value.len());
         if matches!(value.as_bytes().get(end), None | Some(b';')) {
-            return Some(value[..end].trim_fast());
+            // SAFETY: the cut is at the `;` or the end.
+            return Some(unsafe { cut_at_ascii(value, 0..end) }.trim_fast());
         }
     }
     if params.is_empty() {

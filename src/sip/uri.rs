@@ -1,7 +1,7 @@
 //! SIP URIs as phones write them, including sloppy ones: no scheme, no host
 //! (`sip:MAC%3A000B82273B89`), IPv6 hosts in brackets.
 
-use super::masks::{MASKED_MAX, at_or_above, below, first_bit, last_bit, range_masks};
+use super::masks::{MASKED_MAX, at_or_above, below, cut_at_ascii, first_bit, last_bit, range_masks};
 use super::params;
 use super::params::TrimFast;
 use super::search::{find_any, find_byte};
@@ -99,17 +99,19 @@ impl From<[u64; 4]> for UriMasks {
 /// [`MASKED_MAX`] bytes) has its delimiters in `masks`: the same fields as
 /// [`parse_searching`], with bit operations in place of searches.
 fn parse_masked(raw: &str, rest_start: usize, masks: UriMasks) -> Option<Uri<'_>> {
-    let scheme = &raw[..rest_start.saturating_sub(1)];
-    let rest = &raw[rest_start..];
+    // SAFETY (each cut): the ends are 0, the length, or at or right after the scheme's `:` or
+    // a delimiter the masks found, all ASCII.
+    let scheme = unsafe { cut_at_ascii(raw, 0..rest_start.saturating_sub(1)) };
+    let rest = unsafe { cut_at_ascii(raw, rest_start..raw.len()) };
     // The headers (`?`) end the URI; the last `@` before them ends the user part; the first
     // `;` after it starts the parameters.
     let end = first_bit(masks.question).unwrap_or(rest.len());
     let at = last_bit(masks.at & below(end));
     let host_start = at.map_or(0, |i| i + 1);
     let semicolon = first_bit(masks.semicolon & at_or_above(host_start) & below(end));
-    let params = semicolon.map_or("", |i| &rest[i + 1..end]);
-    let user = at.map(|i| &rest[..i]);
-    let hostport = rest[host_start..semicolon.unwrap_or(end)].trim_fast();
+    let params = semicolon.map_or("", |i| unsafe { cut_at_ascii(rest, i + 1..end) });
+    let user = at.map(|i| unsafe { cut_at_ascii(rest, 0..i) });
+    let hostport = unsafe { cut_at_ascii(rest, host_start..semicolon.unwrap_or(end)) }.trim_fast();
     let offset = hostport.as_ptr() as usize - rest.as_ptr() as usize;
     from_parts(raw, scheme, user, hostport, params, |hostport| {
         split_trimmed_host_port(hostport, masks.colon >> offset & below(hostport.len()))
@@ -124,10 +126,10 @@ fn scheme_end(raw: &str) -> usize {
     if let Some(first4) = bytes.first_chunk::<4>()
         && u32::from_le_bytes(*first4) | 0x0020_2020 == u32::from_le_bytes(*b"sip:")
     {
-        return if is_port(&raw[4..]) { 0 } else { 4 };
+        return if is_port(&bytes[4..]) { 0 } else { 4 };
     }
     let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
+    if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&bytes[letters + 1..]) {
         letters + 1
     } else {
         0
@@ -147,9 +149,13 @@ pub(crate) fn split_trimmed_host_port(text: &str, colons: u64) -> Option<(Option
         // More than one colon: a bare IPv6 address.
         return Some((Some(text), None));
     }
+    // The cuts below rely on it (a caller's wrong mask fails here, not there).
+    assert_eq!(text.as_bytes()[colon], b':', "colon mask");
+    // SAFETY: both cuts are at the colon, an ASCII byte, or an end.
+    let (host, port) = unsafe { (cut_at_ascii(text, 0..colon), cut_at_ascii(text, colon + 1..text.len())) };
     Some((
-        Some(text[..colon].trim_fast()).filter(|h| !h.is_empty()),
-        Some(parse_port(&text[colon + 1..])?),
+        Some(host.trim_fast()).filter(|h| !h.is_empty()),
+        Some(parse_port(port)?),
     ))
 }
 
@@ -215,9 +221,9 @@ fn from_parts<'a>(
     })
 }
 
-fn is_port(text: &str) -> bool {
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && matches!(text.as_bytes().get(digits), None | Some(b';' | b'?'))
+fn is_port(text: &[u8]) -> bool {
+    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && matches!(text.get(digits), None | Some(b';' | b'?'))
 }
 
 fn looks_like_hostport(text: &str) -> bool {
@@ -270,11 +276,30 @@ pub fn split_host_port(text: &str) -> Option<(Option<&str>, Option<u16>)> {
 
 /// A port number, as `str::parse::<u16>` reads it (surrounding whitespace allowed).
 pub fn parse_port(text: &str) -> Option<u16> {
-    // Plain digits, the usual port, read directly.
+    // Four plain digits (`5060`), the usual port, read at once; other plain digits directly.
+    if let Some(port) = text.as_bytes().try_into().ok().and_then(four_digits) {
+        return Some(port);
+    }
     if let Some(port) = params::small_decimal(text).and_then(|n| u16::try_from(n).ok()) {
         return Some(port);
     }
     text.trim_fast().parse().ok()
+}
+
+/// The number four ASCII digits write, read as one word: `None` unless all four are digits.
+fn four_digits(bytes: [u8; 4]) -> Option<u16> {
+    let word = u32::from_le_bytes(bytes);
+    // A digit is 0x30..=0x39: high nibble 3, and still 3 after adding 6 (no carry can cross
+    // from a byte that passed the first test).
+    let digits = word & 0xF0F0_F0F0 == 0x3030_3030 && word.wrapping_add(0x0606_0606) & 0xF0F0_F0F0 == 0x3030_3030;
+    if !digits {
+        return None;
+    }
+    // Byte 0 is the first digit. Pairs first (each byte times ten plus the next, below 100),
+    // then the two pairs.
+    let values = word & 0x0F0F_0F0F;
+    let pairs = (values * 10 + (values >> 8)) & 0x00FF_00FF;
+    Some(((pairs & 0xFFFF) * 100 + (pairs >> 16)) as u16)
 }
 
 #[cfg(test)]
@@ -414,7 +439,7 @@ pub(crate) mod tests {
     fn scheme_end_general(raw: &str) -> usize {
         let bytes = raw.as_bytes();
         let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&raw[letters + 1..]) {
+        if letters > 0 && bytes.get(letters) == Some(&b':') && !is_port(&bytes[letters + 1..]) {
             letters + 1
         } else {
             0
@@ -440,6 +465,17 @@ pub(crate) mod tests {
             ]
             .map(String::from),
         );
+        // Every four-byte text of digits and the bytes around them.
+        let around = b"0123456789/:@\x7f \xff";
+        for a in around {
+            for b in around {
+                for c in around {
+                    for d in around {
+                        texts.push(String::from_utf8_lossy(&[*a, *b, *c, *d]).into_owned());
+                    }
+                }
+            }
+        }
         for text in texts {
             assert_eq!(parse_port(&text), text.trim().parse().ok(), "{text:?}");
         }

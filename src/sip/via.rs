@@ -193,8 +193,15 @@ impl<'a> SentBy<'a> {
 
 /// Splits `SIP / 2.0 / UDP rest` into the transport and the rest.
 fn split_protocol(text: &str) -> Option<(&str, &str)> {
-    // The usual `SIP/2.0/UDP ` without spaces inside.
     let bytes = text.as_bytes();
+    // A phone's `SIP/2.0/UDP ` exactly, at once.
+    if let Some(head) = bytes.first_chunk::<12>()
+        && head[..11] == *b"SIP/2.0/UDP"
+        && matches!(head[11], b' ' | b'\t')
+    {
+        return Some((&text[8..11], &text[11..]));
+    }
+    // The usual `SIP/2.0/xyz ` without spaces inside.
     let first8 = bytes.first_chunk::<8>().map(|b| u64::from_le_bytes(*b));
     // `SIP/2.0/` in any case: the letters folded to lower case, the rest compared as is.
     if bytes.len() > 8 && first8.is_some_and(|w| w | 0x20_2020 == u64::from_le_bytes(*b"sip/2.0/")) {
@@ -262,6 +269,53 @@ mod tests {
             if let Ok(SentBy { params, classes, .. }) = SentBy::split(&text) {
                 assert_eq!(classes, Classes::of(params), "{text:?}");
             }
+        }
+    }
+
+    /// The sent-protocol split by the general reading alone, without the shortcuts.
+    fn split_protocol_general(text: &str) -> Option<(&str, &str)> {
+        let (name, rest) = split_at_byte(text, b'/')?;
+        let (version, rest) = split_at_byte(rest, b'/')?;
+        if !name.trim().eq_ignore_ascii_case("SIP") || version.trim() != "2.0" {
+            return None;
+        }
+        let rest = rest.trim_start();
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let transport = &rest[..end];
+        (!transport.is_empty() && transport.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| (transport, &rest[end..]))
+    }
+
+    #[test]
+    fn protocol_shortcuts_agree_with_the_general_reading() {
+        let mut texts = Vec::new();
+        for head in [
+            "SIP/2.0/UDP",
+            "sip/2.0/udp",
+            "SIP/2.0/TCP",
+            "SIP/2.0/UD",
+            "SIP/2.0/UDP5",
+            "SIP/2.0/",
+            "SIP/2.1/UDP",
+            "SIP / 2.0 / UDP",
+            "SIP/2.0/U\u{e9}P",
+        ] {
+            for tail in [
+                "",
+                " ",
+                "\t",
+                "  ",
+                " \t",
+                "x",
+                " 1.2.3.4:5060;rport",
+                "\t[::1]",
+                "\u{e9} x",
+            ] {
+                texts.push(format!("{head}{tail}"));
+            }
+        }
+        for text in texts {
+            assert_eq!(split_protocol(&text), split_protocol_general(&text), "{text:?}");
         }
     }
 
