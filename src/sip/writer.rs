@@ -57,8 +57,9 @@ impl<'a> Clean<'a> {
 pub struct Copied<'a>(Option<Cow<'a, str>>);
 
 impl<'a> Copied<'a> {
-    /// Takes `value` as [`MessageWriter::copied_value`] writes it. One search serves both: a
-    /// value without CR, LF or NUL is taken as it is.
+    /// Takes `value` for [`MessageWriter::copied`] (and [`MessageWriter::copied_value`]): a
+    /// value without CR, LF or NUL is taken as it is, after one search.
+    #[inline]
     pub fn new(value: &'a str) -> Copied<'a> {
         if !has_forbidden(value.as_bytes()) {
             return Copied(Some(Cow::Borrowed(value)));
@@ -264,15 +265,10 @@ impl MessageWriter {
     }
 
     /// As [`Self::value`], for text copied from a received message: a folded value is
-    /// unfolded first. One search serves both: a value without CR, LF or NUL is written as it
-    /// is.
+    /// unfolded first ([`Copied::new`], written by [`Self::copied`]).
     #[inline(always)]
     pub fn copied_value(&mut self, field: &'static str, value: &str) -> Result<(), WriteError> {
-        if !has_forbidden(value.as_bytes()) {
-            self.buf.extend_from_slice(value.as_bytes());
-            return Ok(());
-        }
-        self.value(field, &unfold(value))
+        self.copied(field, &Copied::new(value))
     }
 
     /// Appends `n` in decimal to the header value being written.
@@ -533,27 +529,33 @@ mod tests {
     }
 
     #[test]
-    fn values_taken_once_are_written_as_copied_values_are() {
-        for value in [
-            "<sip:a>",
-            "<sip:a>\r\n ;tag=1",
-            "a\rb",
-            "a\r\n b\0",
-            "",
-            "a\nb",
-            "x\r\n\ty",
+    fn values_are_taken_unfolded_and_checked_once() {
+        for (value, taken) in [
+            ("<sip:a>", Some("<sip:a>")),
+            ("<sip:a>\r\n ;tag=1", Some("<sip:a> ;tag=1")),
+            ("a\nb", Some("a b")),
+            ("x\r\n\ty", Some("x y")),
+            ("", Some("")),
+            ("a\rb", None),
+            ("a\r\n b\0", None),
         ] {
-            let (mut by_copy, mut taken) = (MessageWriter::response(200, "OK"), MessageWriter::response(200, "OK"));
-            by_copy.begin_header("To");
-            taken.begin_header("To");
             let copied = Copied::new(value);
-            assert_eq!(
-                by_copy.copied_value("To", value),
-                taken.copied("To", &copied),
-                "{value:?}"
-            );
-            assert_eq!(copied.text().is_some(), by_copy.buf.len() > "SIP/2.0 200 OK\r\n".len());
-            assert_eq!(by_copy.finish(b""), taken.finish(b""), "{value:?}");
+            assert_eq!(copied.text(), taken, "{value:?}");
+            let mut w = MessageWriter::response(200, "OK");
+            w.begin_header("To");
+            match taken {
+                Some(text) => {
+                    w.copied("To", &copied).unwrap();
+                    w.end_header();
+                    let expected = format!("SIP/2.0 200 OK\r\nTo: {text}\r\nContent-Length: 0\r\n\r\n");
+                    assert_eq!(w.finish(b""), expected.as_bytes(), "{value:?}");
+                }
+                None => {
+                    assert_eq!(w.copied("To", &copied), Err(WriteError { field: "To" }));
+                    // The refused line is taken out again.
+                    assert_eq!(w.finish(b""), b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+                }
+            }
         }
     }
 
