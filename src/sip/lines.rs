@@ -55,7 +55,7 @@ impl<'a> LineFinder<'a> {
                     let lf = from + lf_bits.trailing_zeros() as usize;
                     return Some(LineEnd {
                         lf,
-                        plain: lf <= self.first_odd,
+                        plain: self.is_plain_before(lf),
                     });
                 }
             }
@@ -70,6 +70,7 @@ impl<'a> LineFinder<'a> {
 
     /// Whether every byte before `lf`, which [`LineFinder::line_end`] returned, is ASCII other
     /// than NUL (the `plain` it answered).
+    #[inline]
     pub(crate) fn is_plain_before(&self, lf: usize) -> bool {
         lf <= self.first_odd
     }

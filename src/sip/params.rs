@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use super::masks::cut_at_ascii;
 use super::search::{find_any, find_byte};
 
 /// One parameter: name, and value if it had `=` (quotes removed, escapes kept raw).
@@ -273,11 +274,9 @@ impl<'a> PlainParams<'a> {
     /// `list[from..to]`, without the checks for character boundaries.
     #[inline(always)]
     fn ascii(&self, from: usize, to: usize) -> &'a str {
-        let bytes = &self.list.as_bytes()[from..to];
-        debug_assert!(bytes.is_ascii());
         // SAFETY: a plain list is all ASCII (`is_odd` rules out the bytes from 0x80), so every
-        // range of its bytes is UTF-8.
-        unsafe { std::str::from_utf8_unchecked(bytes) }
+        // position in it is at or after an ASCII byte.
+        unsafe { cut_at_ascii(self.list, from..to) }
     }
 }
 
