@@ -132,9 +132,9 @@ impl UrlTemplate {
         &self.text
     }
 
-    /// Whether the template holds the `{token}` placeholder.
+    /// Whether the template holds the `{token}` placeholder (every one is a part of its own).
     pub fn has_token(&self) -> bool {
-        self.text.contains(TOKEN)
+        self.tokens > 0
     }
 
     /// The URL for `device`. `vendor`/`model` override the device's own values when given
@@ -363,6 +363,7 @@ mod tests {
         let devices = [device(), Device::default()];
         for text in templates {
             let t = UrlTemplate::new(text).unwrap();
+            assert_eq!(t.has_token(), text.contains("{token}"), "{text}");
             for d in &devices {
                 for vendor in [None, Some("snom {x}")] {
                     for token in [None, Some("AbC-_1"), Some("")] {
